@@ -1,0 +1,82 @@
+/**
+ * A delta carries changes; each names the entity kind, its key, and what
+ * changed. `applyChange` is the one way state moves forward: the hub and
+ * every client use it, so their states cannot drift apart.
+ *
+ * | kind   | key            | ops                    |
+ * |--------|----------------|------------------------|
+ * | agent  | agent id       | set, patch             |
+ * | task   | tag + task id  | set, patch, remove     |
+ * | health | source         | append (keeps `limit`) |
+ * | meta   | —              | patch                  |
+ */
+import type { AgentState, ChannelState, HealthSample, ProjectMeta, TaskState } from "./state.ts";
+
+export type Change =
+  | { readonly kind: "agent"; readonly op: "set"; readonly key: string; readonly value: AgentState }
+  | { readonly kind: "agent"; readonly op: "patch"; readonly key: string; readonly value: Partial<AgentState> }
+  | { readonly kind: "task"; readonly op: "set"; readonly tag: string; readonly key: string; readonly value: TaskState }
+  | { readonly kind: "task"; readonly op: "patch"; readonly tag: string; readonly key: string; readonly value: Partial<TaskState> }
+  | { readonly kind: "task"; readonly op: "remove"; readonly tag: string; readonly key: string }
+  | { readonly kind: "health"; readonly op: "append"; readonly key: string; readonly value: HealthSample; readonly limit: number }
+  | { readonly kind: "meta"; readonly op: "patch"; readonly value: Partial<ProjectMeta> };
+
+export type ChangeKind = Change["kind"];
+
+/** A change that does not fit the state it is applied to: the client missed something and must resync. */
+export class ChangeConflictError extends Error {
+  constructor(readonly change: Change, reason: string) {
+    super(`cannot apply ${change.kind} ${change.op}${"key" in change ? ` ${change.key}` : ""}: ${reason}`);
+    this.name = "ChangeConflictError";
+  }
+}
+
+/** Applies one change in place. Values are copied, so the caller may reuse them. */
+export function applyChange(state: ChannelState, change: Change): void {
+  switch (change.kind) {
+    case "agent": {
+      if (change.op === "set") {
+        state.agents[change.key] = clone(change.value);
+        return;
+      }
+      const agent = state.agents[change.key];
+      if (!agent) throw new ChangeConflictError(change, "no such agent");
+      Object.assign(agent, clone(change.value));
+      return;
+    }
+    case "task": {
+      const tasks = state.tasks[change.tag];
+      if (change.op === "set") {
+        (state.tasks[change.tag] ??= {})[change.key] = clone(change.value);
+        return;
+      }
+      const task = tasks?.[change.key];
+      if (!tasks || !task) throw new ChangeConflictError(change, "no such task");
+      if (change.op === "patch") {
+        Object.assign(task, clone(change.value));
+        return;
+      }
+      delete tasks[change.key];
+      if (Object.keys(tasks).length === 0) delete state.tasks[change.tag];
+      return;
+    }
+    case "health": {
+      const samples = (state.health[change.key] ??= []);
+      samples.push(clone(change.value));
+      if (samples.length > change.limit) samples.splice(0, samples.length - change.limit);
+      return;
+    }
+    case "meta": {
+      Object.assign(state.meta, clone(change.value));
+      return;
+    }
+  }
+}
+
+export function applyChanges(state: ChannelState, changes: readonly Change[]): void {
+  for (const change of changes) applyChange(state, change);
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,6 @@
+/** A channel is one project/workspace: one Durable Object, one seq space. */
+export const CHANNEL_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export function isChannelName(value: unknown): value is string {
+  return typeof value === "string" && CHANNEL_PATTERN.test(value);
+}

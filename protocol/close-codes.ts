@@ -1,0 +1,30 @@
+/**
+ * WebSocket close codes the hub sends. A client must not reconnect after a
+ * code in {@link TERMINAL_CLOSE_CODES} without user action (new token, new
+ * channel, fixed client); every other code means "reconnect with backoff".
+ */
+export const CloseCode = {
+  /** Ticket missing, invalid or expired. Terminal: get a new ticket (the dashboard token may be wrong). */
+  UNAUTHORIZED: 4001,
+  /** The ticket does not grant this channel. Terminal. */
+  FORBIDDEN: 4003,
+  /** The client kept sending frames the server cannot understand. Terminal: the client is broken. */
+  PROTOCOL_ERROR: 4400,
+  /** Too many frames, or too many connections on the channel. Retry later, with backoff. */
+  RATE_LIMITED: 4429,
+  /** The server is restarting or reset the channel. Retry at once (with jitter); resume with `since`. */
+  RESTARTING: 1012,
+} as const;
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.UNAUTHORIZED,
+  CloseCode.FORBIDDEN,
+  CloseCode.PROTOCOL_ERROR,
+]);
+
+/** True when a client may reconnect on its own after this close code. */
+export function isRetryableClose(code: number): boolean {
+  return !TERMINAL_CLOSE_CODES.has(code);
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// npm start [-- --port 8787] [--no-demo] [--no-build]
+// Runs the hub and the dashboard locally on one port (wrangler dev), writing
+// .dev.vars with random secrets on first run, and by default the demo feed.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ensureDevVars } from "./dev-vars.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8787" },
+    "no-demo": { type: "boolean", default: false },
+    "no-build": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log("usage: npm start [-- --port 8787] [--no-demo] [--no-build]");
+  process.exit(0);
+}
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const hub = `http://127.0.0.1:${values.port}`;
+const { vars, created } = ensureDevVars();
+if (created) console.log("Wrote .dev.vars with random WEBHOOK_SECRET and DASHBOARD_TOKEN (git-ignored).");
+
+if (!values["no-build"] && existsSync(new URL("../dashboard/vite.config.ts", import.meta.url))) {
+  console.log("Building the dashboard…");
+  const build = spawnSync("npm", ["run", "build:dashboard"], { cwd: ROOT, stdio: "inherit", env });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const children = [];
+const wrangler = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", values.port], { cwd: ROOT, stdio: "inherit", env });
+children.push(wrangler);
+wrangler.on("exit", (code) => shutdown(code ?? 0));
+
+function shutdown(code) {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  process.exit(code);
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+async function waitForHub(timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${hub}/api/health`)).ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+if (await waitForHub()) {
+  const demo = !values["no-demo"] && existsSync(new URL("../bridge/bin/taskmaster-live.mjs", import.meta.url));
+  console.log(`
+  taskmaster-live is running on ${hub}
+  Dashboard:        ${hub}/#token=${vars.DASHBOARD_TOKEN}${demo ? `\n  Demo channel:     ${hub}/c/demo#token=${vars.DASHBOARD_TOKEN}` : ""}
+  Get a ticket:     curl -s -X POST ${hub}/api/auth/ticket -H "Authorization: Bearer ${vars.DASHBOARD_TOKEN}"
+  Post a webhook:   npm run send -- my-project examples/events.json
+`);
+  if (demo) {
+    const feed = spawn(process.execPath, ["bridge/bin/taskmaster-live.mjs", "demo", "--hub", hub, "--channel", "demo"], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...env, WEBHOOK_SECRET: vars.WEBHOOK_SECRET },
+    });
+    children.push(feed);
+  }
+} else {
+  console.error(`the hub did not answer ${hub}/api/health within 60 s`);
+  shutdown(1);
+}

@@ -1,0 +1,323 @@
+/**
+ * The Durable Object of one channel: a thin adapter from the platform
+ * (RPC, hibernatable WebSockets, alarms, SQLite) to ChannelCore.
+ *
+ * Ordering: the object runs one event at a time and every storage call is
+ * synchronous, so a connecting socket's replay (read from the log) and the
+ * broadcast of new deltas can never interleave: no gap, no duplicate.
+ * Write before broadcast: deltas are committed before any socket sees them,
+ * and the runtime's output gate holds sends until the write is durable.
+ */
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import {
+  ClientFrameSchema,
+  CloseCode,
+  ErrorCode,
+  MAX_DELTAS_PER_RESPONSE,
+  PING_FRAME_TEXT,
+  PONG_FRAME_TEXT,
+  PROTOCOL_VERSION,
+  type ChannelMetrics,
+  type ErrorFrame,
+  type HelloFrame,
+  type HubEvent,
+  type SnapshotFrame,
+  type WebhookAccepted,
+} from "../../protocol/index.ts";
+import { readConfig, type HubConfig } from "../config.ts";
+import type { Env } from "../env.ts";
+import { FORWARD_HEADER_CHANNEL, FORWARD_HEADER_TICKET_EXP } from "../http/socket-route.ts";
+import { directoryStub } from "../http/stubs.ts";
+import { errorFields, logLine } from "../log.ts";
+import { ChannelCore } from "./channel-core.ts";
+import type { ChannelReport } from "../directory/directory-object.ts";
+import { DirectoryReporter } from "./directory-reporter.ts";
+import { LatencyWindow } from "./latency-window.ts";
+import { parseCursor, type ResumeCursor } from "./replay-planner.ts";
+import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
+import { SocketPolicy } from "./socket-policy.ts";
+import { SqliteChannelStore } from "./sqlite-store.ts";
+import type { StoredDelta } from "./store.ts";
+
+const VIEWER_TAG = "viewer";
+
+export class ChannelObject extends DurableObject<Env> {
+  readonly #config: HubConfig;
+  readonly #store: SqliteChannelStore;
+  readonly #core: ChannelCore;
+  readonly #latency = new LatencyWindow();
+  readonly #policies = new WeakMap<WebSocket, SocketPolicy>();
+  readonly #commitWaiters = new Set<() => void>();
+  readonly #reporter: DirectoryReporter<ChannelReport>;
+  /** Scheduled alarm time; undefined until read back from storage after a wake. */
+  #alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#config = readConfig(env);
+    this.#store = new SqliteChannelStore(ctx.storage);
+    this.#core = new ChannelCore(this.#store, { healthHistory: this.#config.healthHistory, agentTtlMs: this.#config.agentTtlMs });
+    // Heartbeats are answered by the runtime: they never wake a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME_TEXT, PONG_FRAME_TEXT));
+    this.#reporter = new DirectoryReporter<ChannelReport>(
+      () => ({
+        channel: this.#store.getMeta("channel") ?? "",
+        epoch: this.#core.epoch,
+        head: this.#core.head,
+        connections: this.ctx.getWebSockets(VIEWER_TAG).length,
+        lastActivityAt: new Date().toISOString(),
+        reportedAtMs: Date.now(),
+      }),
+      (summary) => directoryStub(this.env).report(summary),
+      (error) => logLine("error", { where: "directory-report", ...errorFields(error) }),
+    );
+  }
+
+  #remember(channel: string): void {
+    if (this.#store.getMeta("channel") === null) this.#store.setMeta("channel", channel);
+  }
+
+  // ---- RPC -----------------------------------------------------------------
+
+  /** Applies a validated batch; answers after it is durable. */
+  async ingest(channel: string, events: HubEvent[], receivedAtMs: number): Promise<WebhookAccepted> {
+    this.#remember(channel);
+    const { deltas, ...result } = this.#core.ingest(events, receivedAtMs, Date.now());
+    if (deltas.length > 0) {
+      this.#broadcast(deltas);
+      const ms = Date.now() - receivedAtMs;
+      for (let i = 0; i < deltas.length; i++) this.#latency.add(ms);
+      this.#wakeWaiters();
+      this.#reporter.report();
+    }
+    await this.#scheduleAlarm();
+    return result;
+  }
+
+  recordRejection(channel: string): void {
+    this.#remember(channel);
+    this.#store.addCounters({ eventsRejected: 1 });
+  }
+
+  snapshotJson(channel: string): string {
+    this.#remember(channel);
+    return JSON.stringify(this.#core.snapshot());
+  }
+
+  /** The polling fallback: deltas after the cursor (waiting up to `waitSeconds` for one), or a snapshot. */
+  async deltasJson(channel: string, cursor: ResumeCursor, waitSeconds: number): Promise<string> {
+    this.#remember(channel);
+    let plan = this.#core.planReplay(cursor);
+    if (plan.mode === "replay" && plan.after >= plan.head && waitSeconds > 0) {
+      await this.#nextCommit(waitSeconds * 1000);
+      plan = this.#core.planReplay(cursor);
+    }
+    if (plan.mode === "snapshot") return JSON.stringify({ recovered: false, snapshot: this.#core.snapshot() });
+    const rows = this.#core.deltasAfter(plan.after, MAX_DELTAS_PER_RESPONSE);
+    return `{"recovered":true,"epoch":${JSON.stringify(this.#core.epoch)},"head":${this.#core.head},"deltas":[${rows.map((r) => r.json).join(",")}]}`;
+  }
+
+  metrics(channel: string): ChannelMetrics {
+    this.#remember(channel);
+    const counters = this.#store.counters();
+    const position = this.#core.position();
+    return {
+      channel,
+      connections: { now: this.ctx.getWebSockets(VIEWER_TAG).length, peak: counters.peakConnections },
+      framesOut: counters.framesOut,
+      bytesOut: counters.bytesOut,
+      events: { accepted: counters.eventsAccepted, duplicate: counters.eventsDuplicate, stale: counters.eventsStale, rejected: counters.eventsRejected },
+      replays: { recovered: counters.replaysRecovered, snapshot: counters.replaysSnapshot },
+      ingestToBroadcastMs: { p50: this.#latency.percentile(50), p99: this.#latency.percentile(99), samples: this.#latency.size },
+      log: { epoch: position.epoch, head: position.head, oldest: position.oldest },
+    };
+  }
+
+  // ---- WebSocket -----------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    const channel = request.headers.get(FORWARD_HEADER_CHANNEL);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !channel) {
+      return new Response("expected a WebSocket upgrade forwarded by the hub", { status: 400 });
+    }
+    this.#remember(channel);
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    const now = Date.now();
+
+    if (this.ctx.getWebSockets(VIEWER_TAG).length >= this.#config.maxConnectionsPerChannel) {
+      server.accept();
+      this.#sendError(server, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
+      server.close(CloseCode.RATE_LIMITED, "too many connections");
+      logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connection limit" });
+      return new Response(null, { status: 101, webSocket: client });
+    }
+
+    this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
+    const attachment: SocketAttachment = {
+      v: 1,
+      id: crypto.randomUUID(),
+      channel,
+      connectedAtMs: now,
+      ticketExp: Number(request.headers.get(FORWARD_HEADER_TICKET_EXP) ?? 0),
+    };
+    server.serializeAttachment(attachment);
+
+    const url = new URL(request.url);
+    const plan = this.#core.planReplay(parseCursor(url.searchParams.get("since"), url.searchParams.get("epoch")));
+    const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
+    let frames = 1;
+    let bytes = this.#send(server, JSON.stringify(hello));
+    if (plan.mode === "replay") {
+      // Synchronous reads: no delta can be committed between these pages.
+      for (let after = plan.after; after < plan.head; ) {
+        const page = this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE);
+        if (page.length === 0) break;
+        for (const row of page) bytes += this.#send(server, row.json);
+        frames += page.length;
+        after = page[page.length - 1]!.seq;
+      }
+    } else {
+      bytes += this.#sendSnapshot(server);
+      frames += 1;
+    }
+    const connections = this.ctx.getWebSockets(VIEWER_TAG).length;
+    this.#store.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
+    this.#store.raiseCounter("peakConnections", connections);
+    logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });
+    this.#reporter.report();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const now = Date.now();
+    let policy = this.#policies.get(ws);
+    if (!policy) this.#policies.set(ws, (policy = new SocketPolicy(now)));
+    if (!policy.allowFrame(now)) {
+      this.#sendError(ws, ErrorCode.RATE_LIMITED, "too many frames; slow down and reconnect later");
+      ws.close(CloseCode.RATE_LIMITED, "too many frames");
+      return;
+    }
+    const frame = typeof message === "string" ? parseClientFrame(message) : null;
+    if (!frame) {
+      this.#sendError(ws, ErrorCode.BAD_FRAME, `expected ${PING_FRAME_TEXT} or {"type":"resync"}`);
+      if (policy.badFrame()) ws.close(CloseCode.PROTOCOL_ERROR, "repeated bad frames");
+      return;
+    }
+    if (frame.type === "ping") {
+      this.#count(1, this.#send(ws, PONG_FRAME_TEXT));
+      return;
+    }
+    this.#count(1, this.#sendSnapshot(ws));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
+    const attachment = readAttachment(ws.deserializeAttachment());
+    logLine("socket.close", {
+      channel: attachment?.channel ?? this.#store.getMeta("channel"),
+      socket: attachment?.id,
+      closeCode: code,
+      reason,
+      wasClean,
+      durationMs: attachment ? Date.now() - attachment.connectedAtMs : null,
+    });
+    this.#reporter.report();
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    logLine("error", { where: "websocket", socket: readAttachment(ws.deserializeAttachment())?.id, ...errorFields(error) });
+  }
+
+  // ---- alarm ---------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    const now = Date.now();
+    const delta = this.#core.expireAgents(now);
+    if (delta) {
+      this.#broadcast([delta]);
+      this.#wakeWaiters();
+      this.#reporter.report();
+    }
+    this.#core.trim(now);
+    await this.#scheduleAlarm();
+  }
+
+  async #scheduleAlarm(): Promise<void> {
+    const next = this.#core.nextAlarmAt(Date.now());
+    if (next === null) return;
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || next < this.#alarmAt) {
+      await this.ctx.storage.setAlarm(next);
+      this.#alarmAt = next;
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------
+
+  #broadcast(deltas: readonly StoredDelta[]): void {
+    let frames = 0;
+    let bytes = 0;
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      for (const delta of deltas) {
+        const sent = this.#send(ws, delta.json);
+        if (sent === 0) break;
+        frames++;
+        bytes += sent;
+      }
+    }
+    this.#count(frames, bytes);
+  }
+
+  /** Sends one frame; returns the bytes sent (0 if the socket is gone). */
+  #send(ws: WebSocket, text: string): number {
+    try {
+      ws.send(text);
+      return text.length;
+    } catch {
+      // Closing or closed: its webSocketClose will follow; the client resumes with `since`.
+      return 0;
+    }
+  }
+
+  #sendSnapshot(ws: WebSocket): number {
+    const { epoch, seq, state } = this.#core.snapshot();
+    return this.#send(ws, JSON.stringify({ type: "snapshot", epoch, seq, state } satisfies SnapshotFrame));
+  }
+
+  #sendError(ws: WebSocket, code: ErrorCode, message: string): void {
+    this.#send(ws, JSON.stringify({ type: "error", code, message } satisfies ErrorFrame));
+  }
+
+  #count(frames: number, bytes: number): void {
+    if (frames > 0) this.#store.addCounters({ framesOut: frames, bytesOut: bytes });
+  }
+
+  // ---- long-poll -----------------------------------------------------------
+
+  #nextCommit(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#commitWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#commitWaiters.add(done);
+    });
+  }
+
+  #wakeWaiters(): void {
+    for (const wake of [...this.#commitWaiters]) wake();
+  }
+}
+
+function parseClientFrame(text: string) {
+  try {
+    const result = v.safeParse(ClientFrameSchema, JSON.parse(text));
+    return result.success ? result.output : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Decides how a (re)connecting client catches up: replay the deltas it
+ * missed, or start over from a snapshot.
+ */
+export interface LogPosition {
+  readonly epoch: string;
+  /** Newest seq (0 when nothing happened yet). */
+  readonly head: number;
+  /** Oldest retained seq; head + 1 when the log is empty. */
+  readonly oldest: number;
+}
+
+export interface ResumeCursor {
+  readonly since?: number;
+  readonly epoch?: string;
+}
+
+export type ReplayPlan =
+  | { readonly mode: "replay"; readonly after: number; readonly head: number }
+  | { readonly mode: "snapshot"; readonly reason: "no-cursor" | "epoch-mismatch" | "too-old" | "ahead" };
+
+export function planReplay(cursor: ResumeCursor, log: LogPosition): ReplayPlan {
+  const { since, epoch } = cursor;
+  if (since === undefined || epoch === undefined) return { mode: "snapshot", reason: "no-cursor" };
+  if (epoch !== log.epoch) return { mode: "snapshot", reason: "epoch-mismatch" };
+  if (since > log.head) return { mode: "snapshot", reason: "ahead" };
+  // Deltas since+1 .. head must all still be in the log.
+  if (since + 1 < log.oldest) return { mode: "snapshot", reason: "too-old" };
+  return { mode: "replay", after: since, head: log.head };
+}
+
+/** Parses the `since` / `epoch` query parameters; anything malformed means "no cursor". */
+export function parseCursor(since: string | null | undefined, epoch: string | null | undefined): ResumeCursor {
+  const n = since === null || since === undefined || since === "" ? NaN : Number(since);
+  return Number.isSafeInteger(n) && n >= 0 && epoch ? { since: n, epoch } : {};
+}

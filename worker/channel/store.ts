@@ -1,0 +1,78 @@
+/**
+ * Durable storage of one channel, behind a small interface so the channel
+ * logic runs on SQLite in the Durable Object and on memory in unit tests.
+ * Every method is synchronous: the Durable Object's SQLite API is, and it
+ * keeps replay free of interleaving.
+ */
+import type { HealthSample } from "../../protocol/index.ts";
+
+/** An entity row; value null is a tombstone. */
+export interface StoredEntity {
+  readonly key: string;
+  readonly version: number;
+  readonly value: unknown;
+}
+
+export interface StoredDelta {
+  readonly seq: number;
+  /** Commit time, ms. */
+  readonly at: number;
+  /** The delta frame, serialised once at commit and sent as is. */
+  readonly json: string;
+}
+
+export interface HealthAppend {
+  readonly source: string;
+  readonly sample: HealthSample;
+  readonly limit: number;
+}
+
+export const COUNTER_NAMES = [
+  "eventsAccepted",
+  "eventsDuplicate",
+  "eventsStale",
+  "eventsRejected",
+  "framesOut",
+  "bytesOut",
+  "replaysRecovered",
+  "replaysSnapshot",
+  "peakConnections",
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+/** Everything one webhook request changes, written atomically. */
+export interface CommitBatch {
+  readonly eventIds: readonly string[];
+  readonly receivedAtMs: number;
+  readonly entities: readonly StoredEntity[];
+  readonly health: readonly HealthAppend[];
+  readonly deltas: readonly StoredDelta[];
+  readonly counters: Partial<Counters>;
+}
+
+export interface ChannelStore {
+  /** A small key/value area for the epoch and channel name. */
+  getMeta(name: "epoch" | "channel"): string | null;
+  setMeta(name: "epoch" | "channel", value: string): void;
+  /** Newest seq, 0 if none. */
+  head(): number;
+  /** Oldest retained seq, head + 1 if the log is empty. */
+  oldest(): number;
+  entities(): StoredEntity[];
+  /** All retained samples, oldest first within each source. */
+  healthSamples(): { source: string; sample: HealthSample }[];
+  knowsEvent(id: string): boolean;
+  /** Atomic: all of it or none of it. */
+  commit(batch: CommitBatch): void;
+  deltasAfter(seq: number, limit: number): StoredDelta[];
+  firstSeqAtOrAfter(ms: number): number;
+  trim(deltasBefore: number, eventIdsBeforeMs: number): void;
+  counters(): Counters;
+  addCounters(increments: Partial<Counters>): void;
+  raiseCounter(name: CounterName, atLeast: number): void;
+}
+
+export function zeroCounters(): Counters {
+  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
+}

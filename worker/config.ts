@@ -1,0 +1,27 @@
+import { DEFAULT_AGENT_TTL_SECONDS, DEFAULT_HEALTH_HISTORY, DEFAULT_TICKET_TTL_SECONDS, MAX_TICKET_TTL_SECONDS } from "../protocol/index.ts";
+import type { Env } from "./env.ts";
+
+export interface HubConfig {
+  readonly agentTtlMs: number;
+  readonly healthHistory: number;
+  readonly ticketTtlSeconds: number;
+  readonly maxConnectionsPerChannel: number;
+}
+
+export const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
+
+function positiveInt(raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  // A typo in a var must not silently disable a limit: fall back to the default.
+  return Number.isInteger(n) && n > 0 && n <= max ? n : fallback;
+}
+
+export function readConfig(env: Env): HubConfig {
+  return {
+    agentTtlMs: positiveInt(env.AGENT_TTL_SECONDS, DEFAULT_AGENT_TTL_SECONDS) * 1000,
+    healthHistory: positiveInt(env.HEALTH_HISTORY, DEFAULT_HEALTH_HISTORY, 100_000),
+    ticketTtlSeconds: positiveInt(env.TICKET_TTL_SECONDS, DEFAULT_TICKET_TTL_SECONDS, MAX_TICKET_TTL_SECONDS),
+    maxConnectionsPerChannel: positiveInt(env.MAX_CONNECTIONS_PER_CHANNEL, DEFAULT_MAX_CONNECTIONS_PER_CHANNEL),
+  };
+}

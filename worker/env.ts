@@ -1,0 +1,19 @@
+import type { ChannelObject } from "./channel/channel-object.ts";
+import type { DirectoryObject } from "./directory/directory-object.ts";
+
+/** Bindings and variables of the Worker. Exactly two secrets are required. */
+export interface Env {
+  /** Required secret: HMAC key of webhook signatures. */
+  readonly WEBHOOK_SECRET: string;
+  /** Required secret: the viewers' login; exchanged for short-lived tickets. */
+  readonly DASHBOARD_TOKEN: string;
+  /** Optional: key of ticket signatures. Default: derived from DASHBOARD_TOKEN. */
+  readonly TICKET_SECRET?: string;
+  readonly AGENT_TTL_SECONDS?: string;
+  readonly HEALTH_HISTORY?: string;
+  readonly TICKET_TTL_SECONDS?: string;
+  readonly MAX_CONNECTIONS_PER_CHANNEL?: string;
+  readonly CHANNEL: DurableObjectNamespace<ChannelObject>;
+  readonly DIRECTORY: DurableObjectNamespace<DirectoryObject>;
+  readonly ASSETS?: Fetcher;
+}

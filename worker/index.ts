@@ -1,0 +1,11 @@
+import { createApp } from "./http/app.ts";
+import type { Env } from "./env.ts";
+
+export { ChannelObject } from "./channel/channel-object.ts";
+export { DirectoryObject } from "./directory/directory-object.ts";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;
