@@ -1,0 +1,105 @@
+/**
+ * A minimal viewer for end-to-end tests: a partysocket client that resumes
+ * from its last applied seq and records every seq it applies, so a test can
+ * prove it saw no gap, no duplicate and no reordering.
+ */
+import ReconnectingWebSocket from "partysocket/ws";
+import { applyChanges, parseServerFrame, Paths, type ChannelState } from "../../protocol/index.ts";
+
+export class TestViewer {
+  state: ChannelState | null = null;
+  epoch: string | null = null;
+  seq = 0;
+  /** Seqs applied, in order; a snapshot appends `-seq` to mark a restart point. */
+  readonly applied: number[] = [];
+  hellos = 0;
+  recovered = 0;
+  snapshots = 0;
+  gaps = 0;
+  duplicates = 0;
+  errors: string[] = [];
+  readonly socket: ReconnectingWebSocket;
+
+  constructor(baseUrl: string, readonly channel: string, ticket: () => Promise<string>) {
+    const wsBase = baseUrl.replace(/^http/, "ws");
+    this.socket = new ReconnectingWebSocket(
+      async () => {
+        const query = new URLSearchParams({ ticket: await ticket() });
+        if (this.epoch !== null) {
+          query.set("since", String(this.seq));
+          query.set("epoch", this.epoch);
+        }
+        return `${wsBase}${Paths.socket(channel)}?${query}`;
+      },
+      null,
+      { WebSocket: globalThis.WebSocket, minReconnectionDelay: 50 + Math.random() * 200, maxReconnectionDelay: 2000, connectionTimeout: 5000 },
+    );
+    this.socket.addEventListener("message", (event) => this.#onMessage(String(event.data)));
+  }
+
+  #onMessage(text: string): void {
+    const frame = parseServerFrame(text);
+    if (!frame) {
+      this.errors.push(`unparseable frame: ${text.slice(0, 200)}`);
+      return;
+    }
+    switch (frame.type) {
+      case "hello":
+        this.hellos++;
+        if (frame.recovered) this.recovered++;
+        return;
+      case "snapshot":
+        this.snapshots++;
+        this.state = frame.state;
+        this.epoch = frame.epoch;
+        this.seq = frame.seq;
+        this.applied.push(-frame.seq);
+        return;
+      case "delta":
+        if (!this.state || frame.epoch !== this.epoch) {
+          this.errors.push(`delta ${frame.seq} before a snapshot or in another epoch`);
+          return;
+        }
+        if (frame.seq <= this.seq) {
+          this.duplicates++;
+          return;
+        }
+        if (frame.seq !== this.seq + 1) {
+          this.gaps++;
+          this.errors.push(`gap: had ${this.seq}, got ${frame.seq}`);
+          return;
+        }
+        applyChanges(this.state, frame.changes);
+        this.seq = frame.seq;
+        this.applied.push(frame.seq);
+        return;
+      case "error":
+        this.errors.push(`error frame ${frame.code}: ${frame.message}`);
+        return;
+      case "pong":
+        return;
+    }
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === ReconnectingWebSocket.OPEN;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** True when the applied seqs run +1 at a time from each restart point. */
+export function isGapFree(applied: readonly number[]): boolean {
+  let expected: number | null = null;
+  for (const s of applied) {
+    if (s <= 0) {
+      expected = -s + 1;
+      continue;
+    }
+    if (expected === null || s !== expected) return false;
+    expected = s + 1;
+  }
+  return true;
+}
