@@ -41,6 +41,8 @@ import { SqliteChannelStore } from "./sqlite-store.ts";
 import type { StoredDelta } from "./store.ts";
 
 const VIEWER_TAG = "viewer";
+/** Close codes a peer may report but no endpoint may send. */
+const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
 
 export class ChannelObject extends DurableObject<Env> {
   readonly #config: HubConfig;
@@ -222,6 +224,13 @@ export class ChannelObject extends DurableObject<Env> {
       wasClean,
       durationMs: attachment ? Date.now() - attachment.connectedAtMs : null,
     });
+    // The Hibernation API does not answer the peer's Close frame for us: without this the
+    // client sits in CLOSING until it times out. Reserved codes cannot be sent back.
+    try {
+      ws.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
     this.#reporter.report();
   }
 
