@@ -21,7 +21,8 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { ...TEST_SECRETS, AGENT_TTL_SECONDS: "60" },
+              // A small connection cap so the worker tests can reach it (test/worker/connection-limit.test.ts).
+              bindings: { ...TEST_SECRETS, AGENT_TTL_SECONDS: "60", MAX_CONNECTIONS_PER_CHANNEL: "8" },
             },
           }),
         ],
@@ -36,6 +37,26 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "bridge",
+          include: ["test/bridge/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 240_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

@@ -31,6 +31,19 @@ export class ChangeConflictError extends Error {
   }
 }
 
+/**
+ * An own entry of a record, or undefined. Ids such as "constructor" or "toString" are valid
+ * names: a plain lookup would find Object.prototype's member instead of "no such entity".
+ */
+export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** The own entry under `key`, created first if absent (the `??=` that ignores the prototype). */
+export function ensureOwnEntry<T>(record: Record<string, T>, key: string, create: () => NoInfer<T>): T {
+  return ownEntry(record, key) ?? (record[key] = create());
+}
+
 /** Applies one change in place. Values are copied, so the caller may reuse them. */
 export function applyChange(state: ChannelState, change: Change): void {
   switch (change.kind) {
@@ -39,18 +52,18 @@ export function applyChange(state: ChannelState, change: Change): void {
         state.agents[change.key] = clone(change.value);
         return;
       }
-      const agent = state.agents[change.key];
+      const agent = ownEntry(state.agents, change.key);
       if (!agent) throw new ChangeConflictError(change, "no such agent");
       Object.assign(agent, clone(change.value));
       return;
     }
     case "task": {
-      const tasks = state.tasks[change.tag];
+      const tasks = ownEntry(state.tasks, change.tag);
       if (change.op === "set") {
-        (state.tasks[change.tag] ??= {})[change.key] = clone(change.value);
+        ensureOwnEntry(state.tasks, change.tag, () => ({}))[change.key] = clone(change.value);
         return;
       }
-      const task = tasks?.[change.key];
+      const task = tasks && ownEntry(tasks, change.key);
       if (!tasks || !task) throw new ChangeConflictError(change, "no such task");
       if (change.op === "patch") {
         Object.assign(task, clone(change.value));
@@ -61,7 +74,7 @@ export function applyChange(state: ChannelState, change: Change): void {
       return;
     }
     case "health": {
-      const samples = (state.health[change.key] ??= []);
+      const samples = ensureOwnEntry(state.health, change.key, () => []);
       samples.push(clone(change.value));
       if (samples.length > change.limit) samples.splice(0, samples.length - change.limit);
       return;

@@ -26,10 +26,19 @@ export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 
 // ISO-8601 date-time with an explicit zone; Date.parse must agree it is real.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** Date.parse rolls "2026-02-30" over into March, so the day is also checked against its month. */
+function isRealDateTime(s: string): boolean {
+  if (!ISO_DATE_TIME.test(s)) return true; // the regex already reported it: one issue per problem
+  if (Number.isNaN(Date.parse(s))) return false;
+  const [year, month, day] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0);
+  return day >= 1 && day <= lastDay.getUTCDate();
+}
 const isoDateTime = v.pipe(
   v.string(),
   v.regex(ISO_DATE_TIME, "must be an ISO-8601 date-time with a time zone"),
-  v.check((s) => !Number.isNaN(Date.parse(s)), "is not a real date-time"),
+  v.check(isRealDateTime, "is not a real date-time"),
 );
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;

@@ -2,13 +2,14 @@
 import * as v from "valibot";
 import type { EventIssue } from "./errors.ts";
 import { EventSchema, type HubEvent } from "./events.ts";
-import { MAX_EVENTS_PER_BATCH } from "./limits.ts";
+import { MAX_EVENTS_PER_BATCH, MAX_TIMESTAMP_SKEW_SECONDS } from "./limits.ts";
 
 export type WebhookParse =
   | { readonly ok: true; readonly events: HubEvent[] }
   | { readonly ok: false; readonly message: string; readonly issues: EventIssue[] };
 
-const MAX_ISSUES_REPORTED = 50;
+/** Most issues listed in one `invalid_event` answer. */
+export const MAX_ISSUES_REPORTED = 50;
 
 /** Validates an already JSON-parsed body. All or nothing: any issue rejects the batch. */
 export function parseWebhookBody(body: unknown): WebhookParse {
@@ -40,6 +41,17 @@ export function parseWebhookBody(body: unknown): WebhookParse {
     return { ok: false, message: `${bad} of ${list.length} events do not match the schema; nothing was stored`, issues: issues.slice(0, MAX_ISSUES_REPORTED) };
   }
   return { ok: true, events };
+}
+
+/**
+ * Events dated further ahead of `nowMs` than the allowed clock skew. Applied, such a date
+ * would become the entity's version and make every real event for it stale until then.
+ */
+export function futureDatedIssues(events: readonly HubEvent[], nowMs: number): EventIssue[] {
+  const latestMs = nowMs + MAX_TIMESTAMP_SKEW_SECONDS * 1000;
+  return events.flatMap((event, index) =>
+    Date.parse(event.occurredAt) > latestMs ? [{ index, path: "occurredAt", message: `is more than ${MAX_TIMESTAMP_SKEW_SECONDS} s ahead of the server clock` }] : [],
+  );
 }
 
 function validateEvent(item: unknown, index: number): { ok: true; event: HubEvent } | { ok: false; issues: EventIssue[] } {

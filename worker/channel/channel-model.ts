@@ -1,5 +1,5 @@
 /** The channel's state and entity versions, held in memory while the object is awake. */
-import { applyChanges, emptyState, type AgentState, type Change, type ChannelState, type TaskState } from "../../protocol/index.ts";
+import { applyChanges, emptyState, ensureOwnEntry, ownEntry, type AgentState, type Change, type ChannelState, type TaskState } from "../../protocol/index.ts";
 import { entityKey, type EntityRef } from "./entity-keys.ts";
 import type { ReducerView } from "./reducer.ts";
 import type { ChannelStore, StoredEntity } from "./store.ts";
@@ -18,12 +18,12 @@ export class ChannelModel implements ReducerView {
         model.state.agents[agent.id] = agent;
       } else if (row.key.startsWith("task/")) {
         const task = row.value as TaskState;
-        (model.state.tasks[task.tag] ??= {})[task.id] = task;
+        ensureOwnEntry(model.state.tasks, task.tag, () => ({}))[task.id] = task;
       } else if (row.key === "meta") {
         Object.assign(model.state.meta, row.value);
       }
     }
-    for (const { source, sample } of store.healthSamples()) (model.state.health[source] ??= []).push(sample);
+    for (const { source, sample } of store.healthSamples()) ensureOwnEntry(model.state.health, source, () => []).push(sample);
     return model;
   }
 
@@ -51,9 +51,9 @@ export class ChannelModel implements ReducerView {
   valueOf(ref: EntityRef): unknown {
     switch (ref.kind) {
       case "agent":
-        return this.state.agents[ref.id] ?? null;
+        return ownEntry(this.state.agents, ref.id) ?? null;
       case "task":
-        return this.state.tasks[ref.tag]?.[ref.id] ?? null;
+        return ownEntry(ownEntry(this.state.tasks, ref.tag) ?? {}, ref.id) ?? null;
       case "health":
         return {}; // the samples live in their own table
       case "meta":

@@ -41,6 +41,7 @@ import { SqliteChannelStore } from "./sqlite-store.ts";
 import type { StoredDelta } from "./store.ts";
 
 const VIEWER_TAG = "viewer";
+const utf8 = new TextEncoder();
 /** Close codes a peer may report but no endpoint may send. */
 const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
 
@@ -268,9 +269,11 @@ export class ChannelObject extends DurableObject<Env> {
   #broadcast(deltas: readonly StoredDelta[]): void {
     let frames = 0;
     let bytes = 0;
+    // Measured once per delta, not once per socket.
+    const sizes = deltas.map((delta) => utf8.encode(delta.json).byteLength);
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
-      for (const delta of deltas) {
-        const sent = this.#send(ws, delta.json);
+      for (const [i, delta] of deltas.entries()) {
+        const sent = this.#send(ws, delta.json, sizes[i]);
         if (sent === 0) break;
         frames++;
         bytes += sent;
@@ -279,11 +282,11 @@ export class ChannelObject extends DurableObject<Env> {
     this.#count(frames, bytes);
   }
 
-  /** Sends one frame; returns the bytes sent (0 if the socket is gone). */
-  #send(ws: WebSocket, text: string): number {
+  /** Sends one frame; returns the UTF-8 bytes sent (0 if the socket is gone). */
+  #send(ws: WebSocket, text: string, bytes = utf8.encode(text).byteLength): number {
     try {
       ws.send(text);
-      return text.length;
+      return bytes;
     } catch {
       // Closing or closed: its webSocketClose will follow; the client resumes with `since`.
       return 0;

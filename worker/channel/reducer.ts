@@ -10,6 +10,7 @@
  */
 import {
   DEFAULT_TAG,
+  ownEntry,
   type AgentState,
   type Change,
   type ChannelState,
@@ -90,7 +91,7 @@ function agentStatus(state: ChannelState, event: EventOf<"agent.status">, ctx: R
   const { agentId, name, status, taskId, detail } = event.data;
   const next: Partial<AgentState> = { status, taskId: taskId ?? null, detail: detail ?? null, lastSeenAt: isoNow(ctx), updatedAt: event.occurredAt };
   if (name !== undefined) next.name = name;
-  const agent = state.agents[agentId];
+  const agent = ownEntry(state.agents, agentId);
   if (!agent) return [{ kind: "agent", op: "set", key: agentId, value: { id: agentId, ...next } as AgentState }];
   return agentPatch(agent, next);
 }
@@ -103,13 +104,18 @@ function agentPatch(agent: AgentState, next: Partial<AgentState>): Change[] {
 /** A heartbeat refreshes lastSeenAt, and brings an offline agent back online. */
 function agentHeartbeat(state: ChannelState, event: EventOf<"agent.heartbeat">, ctx: ReducerContext): Change[] {
   const { agentId } = event.data;
-  const agent = state.agents[agentId];
+  const agent = ownEntry(state.agents, agentId);
   const seen = { lastSeenAt: isoNow(ctx), updatedAt: event.occurredAt };
   if (!agent) {
     return [{ kind: "agent", op: "set", key: agentId, value: { id: agentId, status: "online", taskId: null, detail: null, ...seen } }];
   }
   const next: Partial<AgentState> = agent.status === "offline" ? { ...seen, status: "online", detail: null } : seen;
   return agentPatch(agent, next);
+}
+
+function taskAt(state: ChannelState, tag: string, id: string): TaskState | undefined {
+  const tasks = ownEntry(state.tasks, tag);
+  return tasks && ownEntry(tasks, id);
 }
 
 function newTask(tag: string, id: string, occurredAt: string): TaskState {
@@ -121,7 +127,7 @@ function taskUpsert(state: ChannelState, event: EventOf<"task.upsert">): Change[
   const tag = event.data.tag ?? DEFAULT_TAG;
   const id = normaliseId(event.data.task.id);
   const fields = taskFields(event.data.task);
-  const task = state.tasks[tag]?.[id];
+  const task = taskAt(state, tag, id);
   if (!task) return [{ kind: "task", op: "set", tag, key: id, value: { ...newTask(tag, id, event.occurredAt), ...fields } }];
   const patch = changedFields(task, fields);
   if (Object.keys(patch).length === 0) return [];
@@ -132,7 +138,7 @@ function taskProgress(state: ChannelState, event: EventOf<"task.progress">): Cha
   const tag = event.data.tag ?? DEFAULT_TAG;
   const id = normaliseId(event.data.taskId);
   const progress = { percent: event.data.percent, at: event.occurredAt, ...(event.data.message !== undefined ? { message: event.data.message } : {}) };
-  const task = state.tasks[tag]?.[id];
+  const task = taskAt(state, tag, id);
   if (!task) return [{ kind: "task", op: "set", tag, key: id, value: { ...newTask(tag, id, event.occurredAt), progress } }];
   return [{ kind: "task", op: "patch", tag, key: id, value: { progress, updatedAt: event.occurredAt } }];
 }
@@ -141,7 +147,7 @@ function taskRemoved(state: ChannelState, event: EventOf<"task.removed">): Chang
   const tag = event.data.tag ?? DEFAULT_TAG;
   const id = normaliseId(event.data.taskId);
   // Removing an unknown task still leaves a tombstone (the caller records the version).
-  return state.tasks[tag]?.[id] ? [{ kind: "task", op: "remove", tag, key: id }] : [];
+  return taskAt(state, tag, id) ? [{ kind: "task", op: "remove", tag, key: id }] : [];
 }
 
 function healthSample(event: EventOf<"health.sample">, ctx: ReducerContext): Change[] {

@@ -17,7 +17,7 @@ export function createApp() {
   app.get("/api/health", (c) => c.json({ ok: true }));
   app.route("/api/channels", channelRoutes);
 
-  for (const path of ["/webhooks/:channel", "/ws/:channel", "/api/auth/ticket", "/api/health", "/api/channels", "/api/channels/:channel/:view"]) {
+  for (const path of ["/webhooks/:channel", "/ws/:channel", "/api/auth/ticket", "/api/health", "/api/channels", ...["snapshot", "deltas", "metrics"].map((view) => `/api/channels/:channel/${view}`)]) {
     app.all(path, (c) => errorResponse(c, ErrorCode.METHOD_NOT_ALLOWED, `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}`));
   }
   app.notFound((c) => errorResponse(c, ErrorCode.NOT_FOUND, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));

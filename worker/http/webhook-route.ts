@@ -5,7 +5,9 @@ import {
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
   MAX_TIMESTAMP_SKEW_SECONDS,
+  MAX_ISSUES_REPORTED,
   MAX_WEBHOOK_BODY_BYTES,
+  futureDatedIssues,
   isChannelName,
   parseWebhookBody,
   verifyWebhook,
@@ -49,6 +51,11 @@ export async function webhookRoute(c: HubContext): Promise<Response> {
   if (!json.ok) return reject(ErrorCode.BAD_JSON, `the body is not JSON: ${json.message}`, undefined, true);
   const parsed = parseWebhookBody(json.value);
   if (!parsed.ok) return reject(ErrorCode.INVALID_EVENT, parsed.message, { issues: parsed.issues satisfies EventIssue[] }, true);
+  const future = futureDatedIssues(parsed.events, receivedAtMs);
+  if (future.length > 0) {
+    const message = `${future.length} of ${parsed.events.length} events are dated more than ${MAX_TIMESTAMP_SKEW_SECONDS} s in the future; nothing was stored`;
+    return reject(ErrorCode.INVALID_EVENT, message, { issues: future.slice(0, MAX_ISSUES_REPORTED) }, true);
+  }
 
   const result = await channelStub(c.env, channel).ingest(channel, parsed.events, receivedAtMs);
   return c.json(result, 202);

@@ -1,0 +1,267 @@
+/**
+ * The viewer's socket: hello, snapshot or replay, live broadcast to every
+ * socket, resume after a disconnect, and what a viewer may send.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CloseCode,
+  PING_FRAME_TEXT,
+  PONG_FRAME_TEXT,
+  PROTOCOL_VERSION,
+  applyChanges,
+  type ChannelState,
+  type DeltaFrame,
+  type ServerFrame,
+  type SnapshotFrame,
+} from "../../protocol/index.ts";
+import { ev } from "../support/events.ts";
+import { TEST_SECRETS } from "../support/secrets.ts";
+import { send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { SocketProbe, settle } from "./support/socket-probe.ts";
+
+const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
+
+afterEach(() => SocketProbe.closeAll());
+
+/** What a client holds after its snapshot and every delta since, in order; throws on a gap. */
+function clientState(frames: readonly ServerFrame[]): { seq: number; state: ChannelState } {
+  const snap = frames.find((f): f is SnapshotFrame => f.type === "snapshot");
+  if (!snap) throw new Error("no snapshot frame");
+  const state = structuredClone(snap.state);
+  let seq = snap.seq;
+  for (const f of frames.slice(frames.indexOf(snap) + 1)) {
+    if (f.type !== "delta") continue;
+    if (f.seq !== seq + 1) throw new Error(`gap: seq ${f.seq} after ${seq}`);
+    applyChanges(state, f.changes);
+    seq = f.seq;
+  }
+  return { seq, state };
+}
+
+const seqs = (frames: readonly DeltaFrame[]) => frames.map((d) => d.seq);
+
+describe("connecting", () => {
+  it("a first connection gets hello (not recovered) and the snapshot the REST API serves", async () => {
+    const channel = uniqueChannel("ws-hello");
+    await send(channel, ev.agentStatus("a1", "busy", { taskId: "2" }), ev.taskUpsert({ id: 2, title: "Two", subtasks: [{ id: 1, title: "half" }] }));
+    const rest = await snapshot(channel);
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const [hello, snap] = await viewer.waitForFrames(2);
+    expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false });
+    expect(snap).toStrictEqual({ type: "snapshot", epoch: rest.epoch, seq: 2, state: rest.state });
+    await settle();
+    expect(viewer.frames).toHaveLength(2);
+  });
+
+  it("an empty channel has seq 0 and an empty state", async () => {
+    const channel = uniqueChannel("ws-empty");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const [hello, snap] = await viewer.waitForFrames(2);
+    expect(hello).toMatchObject({ type: "hello", head: 0, recovered: false });
+    expect(snap).toMatchObject({ type: "snapshot", seq: 0, state: { meta: {}, agents: {}, tasks: {}, health: {} } });
+  });
+});
+
+describe("broadcast", () => {
+  it("every socket receives every delta once, in seq order, identical across sockets", async () => {
+    const channel = uniqueChannel("ws-fanout");
+    const viewers = await Promise.all([1, 2, 3].map(() => SocketProbe.open(channel, { ticket: TOKEN })));
+    for (const v of viewers) await v.waitForFrames(2);
+    const epoch = (viewers[0]!.frames[0] as { epoch: string }).epoch;
+
+    const upsert = ev.taskUpsert({ id: 1, title: "One", status: "in-progress" });
+    expect(await send(channel, upsert)).toMatchObject({ head: 1 });
+    expect(await send(channel, ev.taskProgress(1, 50), ev.agentStatus("a9", "busy", { taskId: "1" }))).toMatchObject({ head: 3 });
+
+    for (const v of viewers) await v.waitForSeq(3);
+    await settle();
+    const [first, ...others] = viewers.map((v) => v.deltas);
+    expect(seqs(first!)).toStrictEqual([1, 2, 3]);
+    for (const other of others) expect(other).toStrictEqual(first);
+    expect(first![0]).toStrictEqual({
+      type: "delta",
+      epoch,
+      seq: 1,
+      at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      changes: [
+        {
+          kind: "task",
+          op: "set",
+          tag: "master",
+          key: "1",
+          value: { id: "1", tag: "master", title: "One", status: "in-progress", dependencies: [], subtasks: [], updatedAt: upsert.occurredAt },
+        },
+      ],
+      cause: { type: "task.upsert", id: upsert.id },
+    });
+    for (const v of viewers) expect(clientState(v.frames).state).toStrictEqual((await snapshot(channel)).state);
+  });
+
+  it("no gap and no duplicate for sockets that connect while webhooks pour in", async () => {
+    const channel = uniqueChannel("ws-race");
+    const early = await SocketProbe.open(channel, { ticket: TOKEN });
+    const posts: Promise<unknown>[] = [];
+    const late: Promise<SocketProbe>[] = [];
+    for (let i = 0; i < 30; i++) {
+      posts.push(send(channel, ev.taskProgress(1, i), ev.heartbeat(`agent-${i % 3}`)));
+      if (i % 10 === 5) late.push(SocketProbe.open(channel, { ticket: TOKEN }));
+    }
+    await Promise.all(posts);
+    const viewers = [early, ...(await Promise.all(late))];
+    const final = await snapshot(channel);
+    expect(final.seq).toBe(60);
+    for (const v of viewers) {
+      await v.waitForSeq(60);
+      const got = clientState(v.frames);
+      expect(got.seq).toBe(60);
+      expect(got.state).toStrictEqual(final.state);
+    }
+  });
+});
+
+describe("resuming after a disconnect", () => {
+  it("replays exactly the missed deltas (recovered: true), then continues live", async () => {
+    const channel = uniqueChannel("ws-replay");
+    const steady = await SocketProbe.open(channel, { ticket: TOKEN });
+    const roaming = await SocketProbe.open(channel, { ticket: TOKEN });
+    await send(channel, ev.taskUpsert({ id: 1 }), ev.taskUpsert({ id: 2 }), ev.taskUpsert({ id: 3 }));
+    await roaming.waitForSeq(3);
+    const epoch = (roaming.frames[0] as { epoch: string }).epoch;
+    roaming.close();
+
+    await send(channel, ev.taskProgress(1, 10));
+    await send(channel, ev.taskProgress(2, 20), ev.taskRemoved(3));
+    await send(channel, ev.meta({ name: "while away" }));
+
+    const back = await SocketProbe.open(channel, { ticket: TOKEN, since: 3, epoch });
+    await back.waitForSeq(7);
+    expect(back.frames[0]).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: 7, recovered: true });
+    expect(back.frames.slice(1).map((f) => f.type)).toStrictEqual(["delta", "delta", "delta", "delta"]);
+    await steady.waitForSeq(7);
+    // The replay is the same frames the steady socket saw live.
+    expect(back.deltas).toStrictEqual(steady.deltas.filter((d) => d.seq > 3));
+
+    await send(channel, ev.taskProgress(1, 99));
+    await back.waitForSeq(8);
+    await settle();
+    expect(seqs(back.deltas)).toStrictEqual([4, 5, 6, 7, 8]);
+  });
+
+  it("since = head recovers with nothing to replay", async () => {
+    const channel = uniqueChannel("ws-uptodate");
+    await send(channel, ev.meta({ name: "x" }), ev.meta({ currentTag: "t" }));
+    const { epoch } = await snapshot(channel);
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN, since: 2, epoch });
+    await viewer.waitForFrames(1);
+    await settle();
+    expect(viewer.frames).toStrictEqual([{ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: 2, recovered: true }]);
+  });
+
+  it("falls back to a snapshot for a wrong epoch, a seq ahead of head, or a malformed cursor", async () => {
+    const channel = uniqueChannel("ws-fallback");
+    await send(channel, ev.taskUpsert({ id: 1, title: "t" }), ev.taskUpsert({ id: 2, title: "u" }));
+    const rest = await snapshot(channel);
+    const cursors = [
+      { since: 1, epoch: "some-other-epoch" },
+      { since: 3, epoch: rest.epoch },
+      { since: 1 }, // no epoch
+      { since: -1, epoch: rest.epoch },
+      { since: "1.5", epoch: rest.epoch },
+      { since: "abc", epoch: rest.epoch },
+    ];
+    for (const cursor of cursors) {
+      const viewer = await SocketProbe.open(channel, { ticket: TOKEN, ...cursor });
+      const [hello, snap] = await viewer.waitForFrames(2);
+      expect(hello, JSON.stringify(cursor)).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false });
+      expect(snap).toStrictEqual({ type: "snapshot", ...rest });
+      viewer.close();
+    }
+  });
+});
+
+describe("frames from the viewer", () => {
+  it("ping is answered with pong, also when spelled with spaces", async () => {
+    const channel = uniqueChannel("ws-ping");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    await viewer.waitForFrames(2);
+    viewer.send(PING_FRAME_TEXT);
+    viewer.send('{ "type": "ping" }');
+    const frames = await viewer.waitForFrames(4);
+    expect(frames.slice(2)).toStrictEqual([JSON.parse(PONG_FRAME_TEXT), JSON.parse(PONG_FRAME_TEXT)]);
+  });
+
+  it("resync answers the current snapshot", async () => {
+    const channel = uniqueChannel("ws-resync");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    await viewer.waitForFrames(2);
+    await send(channel, ev.agentStatus("a1", "idle"));
+    await viewer.waitForSeq(1);
+    viewer.send('{"type":"resync"}');
+    const frames = await viewer.waitForFrames(4);
+    expect(frames[3]).toStrictEqual({ type: "snapshot", ...(await snapshot(channel)) });
+  });
+
+  it("bad frames get an error frame each; the third closes with 4400", async () => {
+    const channel = uniqueChannel("ws-bad");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    await viewer.waitForFrames(2);
+    viewer.send("not json");
+    viewer.send('{"type":"subscribe"}');
+    viewer.send(new TextEncoder().encode(PING_FRAME_TEXT).buffer as ArrayBuffer);
+    const closed = await viewer.waitForClose();
+    expect(closed.code).toBe(CloseCode.PROTOCOL_ERROR);
+    const error = { type: "error", code: "bad_frame", message: `expected ${PING_FRAME_TEXT} or {"type":"resync"}` };
+    expect(viewer.frames.slice(2)).toStrictEqual([error, error, error]);
+  });
+
+  it("two bad frames are forgiven: the socket stays open and works", async () => {
+    const channel = uniqueChannel("ws-bad-2");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    await viewer.waitForFrames(2);
+    viewer.send("oops");
+    viewer.send("oops");
+    await viewer.waitForFrames(4);
+    await send(channel, ev.meta({ name: "still here" }));
+    await viewer.waitForSeq(1);
+    expect(viewer.closed).toBeNull();
+  });
+
+  it("a flood of frames is answered with rate_limited and close 4429", async () => {
+    const channel = uniqueChannel("ws-flood");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    await viewer.waitForFrames(2);
+    for (let i = 0; i < 60; i++) viewer.send('{"type":"resync"}');
+    const closed = await viewer.waitForClose();
+    expect(closed.code).toBe(CloseCode.RATE_LIMITED);
+    const errors = viewer.frames.filter((f) => f.type === "error");
+    expect(errors).toStrictEqual([{ type: "error", code: "rate_limited", message: "too many frames; slow down and reconnect later" }]);
+    // Frames before the limit were served.
+    const snapshots = viewer.frames.filter((f) => f.type === "snapshot").length;
+    console.log(`flood: ${snapshots - 1} resync answers before the limit`);
+    expect(snapshots - 1).toBeGreaterThanOrEqual(30);
+    expect(snapshots - 1).toBeLessThan(60);
+  });
+
+  it("a viewer's close is answered, echoing its code, and the hub forgets the socket", async () => {
+    const channel = uniqueChannel("ws-close");
+    const leaving = await SocketProbe.open(channel, { ticket: TOKEN });
+    const staying = await SocketProbe.open(channel, { ticket: TOKEN });
+    await leaving.waitForFrames(2);
+    await staying.waitForFrames(2);
+    leaving.close(4000, "tab hidden");
+    expect(await leaving.waitForClose()).toStrictEqual({ code: 4000, reason: "tab hidden" });
+    await send(channel, ev.meta({ name: "after close" }));
+    await staying.waitForSeq(1);
+    expect(leaving.deltas).toHaveLength(0);
+  });
+
+  it("pings do not count against the flood limit", async () => {
+    const channel = uniqueChannel("ws-ping-flood");
+    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    await viewer.waitForFrames(2);
+    for (let i = 0; i < 100; i++) viewer.send(PING_FRAME_TEXT);
+    await viewer.waitForFrames(102);
+    expect(viewer.closed).toBeNull();
+    expect(viewer.frames.slice(2).every((f) => f.type === "pong")).toBe(true);
+  });
+});
