@@ -58,7 +58,8 @@ const taskId = v.union(
 const metadata = v.record(v.string(), v.unknown());
 const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
 
-const subtask = v.object({
+/** The fields a task and a subtask share. */
+const workItemFields = {
   id: taskId,
   title: v.optional(text(2000)),
   description: v.optional(text(200_000)),
@@ -69,20 +70,11 @@ const subtask = v.object({
   dependencies: v.optional(v.array(taskId)),
   agentId: v.optional(v.nullable(key("agentId"))),
   metadata: v.optional(metadata),
-});
+};
 
 export const TaskInputSchema = v.object({
-  id: taskId,
-  title: v.optional(text(2000)),
-  description: v.optional(text(200_000)),
-  details: v.optional(text(200_000)),
-  testStrategy: v.optional(text(200_000)),
-  status: v.optional(v.picklist(TASK_STATUSES)),
-  priority: v.optional(v.picklist(TASK_PRIORITIES)),
-  dependencies: v.optional(v.array(taskId)),
-  subtasks: v.optional(v.array(subtask)),
-  agentId: v.optional(v.nullable(key("agentId"))),
-  metadata: v.optional(metadata),
+  ...workItemFields,
+  subtasks: v.optional(v.array(v.object(workItemFields))),
 });
 
 export const AgentStatusData = v.object({

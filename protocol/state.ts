@@ -17,9 +17,8 @@ export interface AgentState {
   updatedAt: string;
 }
 
-export interface SubtaskState {
-  /** Always "<parent>.<sub>", e.g. "5.2". */
-  readonly id: string;
+/** The fields a task and a subtask share. */
+export interface WorkItemFields {
   title?: string;
   description?: string;
   details?: string;
@@ -29,6 +28,11 @@ export interface SubtaskState {
   dependencies: string[];
   agentId?: string | null;
   metadata?: Record<string, unknown>;
+}
+
+export interface SubtaskState extends WorkItemFields {
+  /** Always "<parent>.<sub>", e.g. "5.2". */
+  readonly id: string;
 }
 
 export interface TaskProgress {
@@ -38,19 +42,10 @@ export interface TaskProgress {
   at: string;
 }
 
-export interface TaskState {
+export interface TaskState extends WorkItemFields {
   readonly id: string;
   readonly tag: string;
-  title?: string;
-  description?: string;
-  details?: string;
-  testStrategy?: string;
-  status: TaskStatus;
-  priority?: TaskPriority;
-  dependencies: string[];
   subtasks: SubtaskState[];
-  agentId?: string | null;
-  metadata?: Record<string, unknown>;
   progress?: TaskProgress;
   /** `occurredAt` of the last event applied to this task. */
   updatedAt: string;

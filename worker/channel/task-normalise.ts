@@ -1,7 +1,7 @@
 /** Task Master ids arrive as numbers or strings; the hub stores strings ("5", subtasks "5.2"). */
-import type { SubtaskState, TaskInput, TaskState } from "../../protocol/index.ts";
+import type { SubtaskState, TaskInput, TaskState, WorkItemFields } from "../../protocol/index.ts";
 
-type SubtaskInput = NonNullable<TaskInput["subtasks"]>[number];
+type WorkItemInput = Omit<TaskInput, "subtasks">;
 
 export function normaliseId(id: string | number): string {
   return String(id);
@@ -13,35 +13,26 @@ export function normaliseSubtaskId(parentId: string, id: string | number): strin
   return s.includes(".") ? s : `${parentId}.${s}`;
 }
 
-function normaliseSubtask(parentId: string, input: SubtaskInput): SubtaskState {
-  const out: SubtaskState = {
-    id: normaliseSubtaskId(parentId, input.id),
-    status: input.status ?? "pending",
-    dependencies: (input.dependencies ?? []).map(normaliseId),
-  };
-  if (input.title !== undefined) out.title = input.title;
-  if (input.description !== undefined) out.description = input.description;
-  if (input.details !== undefined) out.details = input.details;
-  if (input.testStrategy !== undefined) out.testStrategy = input.testStrategy;
-  if (input.priority !== undefined) out.priority = input.priority;
-  if (input.agentId !== undefined) out.agentId = input.agentId;
-  if (input.metadata !== undefined) out.metadata = input.metadata;
+const COPIED_AS_IS = ["title", "description", "details", "testStrategy", "status", "priority", "agentId", "metadata"] as const;
+
+/** The fields the input sets, normalised; absent fields stay absent (so they merge). */
+function workItemFields(input: WorkItemInput): Partial<WorkItemFields> {
+  const out: Partial<WorkItemFields> = {};
+  for (const name of COPIED_AS_IS) {
+    if (input[name] !== undefined) (out as Record<string, unknown>)[name] = input[name];
+  }
+  if (input.dependencies !== undefined) out.dependencies = input.dependencies.map(normaliseId);
   return out;
+}
+
+function normaliseSubtask(parentId: string, input: WorkItemInput): SubtaskState {
+  // A subtask is always sent whole, so absent status and dependencies get their defaults.
+  return { status: "pending", dependencies: [], ...workItemFields(input), id: normaliseSubtaskId(parentId, input.id) };
 }
 
 /** The fields an upsert sets, normalised; absent fields are absent (they merge). */
 export function taskFields(input: TaskInput): Partial<TaskState> {
-  const id = normaliseId(input.id);
-  const out: Partial<Omit<TaskState, "id" | "tag">> = {};
-  if (input.title !== undefined) out.title = input.title;
-  if (input.description !== undefined) out.description = input.description;
-  if (input.details !== undefined) out.details = input.details;
-  if (input.testStrategy !== undefined) out.testStrategy = input.testStrategy;
-  if (input.status !== undefined) out.status = input.status;
-  if (input.priority !== undefined) out.priority = input.priority;
-  if (input.dependencies !== undefined) out.dependencies = input.dependencies.map(normaliseId);
-  if (input.subtasks !== undefined) out.subtasks = input.subtasks.map((s) => normaliseSubtask(id, s));
-  if (input.agentId !== undefined) out.agentId = input.agentId;
-  if (input.metadata !== undefined) out.metadata = input.metadata;
+  const out: Partial<TaskState> = workItemFields(input);
+  if (input.subtasks !== undefined) out.subtasks = input.subtasks.map((s) => normaliseSubtask(normaliseId(input.id), s));
   return out;
 }
