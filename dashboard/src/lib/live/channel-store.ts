@@ -1,0 +1,100 @@
+/**
+ * The client's copy of a channel: a snapshot, then deltas strictly in seq
+ * order within its epoch. It never holds a state with a hole: a delta that
+ * does not follow the applied seq, or does not fit the state, is refused and
+ * the state stays at the last consistent seq until a snapshot arrives.
+ */
+import { ChangeConflictError, type ChannelState, type DeltaFrame } from "../../../../protocol/index.ts";
+import { applyChangesCopyOnWrite } from "./copy-on-write.ts";
+
+export interface StoredPosition {
+  readonly epoch: string;
+  readonly seq: number;
+  readonly state: ChannelState;
+}
+
+/** Where to resume from: the last applied delta. */
+export interface ResumeCursor {
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+export type DeltaOutcome =
+  /** Applied; state and seq moved forward. */
+  | { readonly kind: "applied" }
+  /** seq ≤ applied: already in the state. */
+  | { readonly kind: "duplicate" }
+  /** seq > applied + 1: deltas are missing; the state is still consistent at the applied seq. */
+  | { readonly kind: "gap"; readonly expected: number }
+  /** The changes do not fit the state: it diverged from the server's. */
+  | { readonly kind: "conflict"; readonly reason: string }
+  /** The delta belongs to another epoch (the channel was reset). */
+  | { readonly kind: "epoch-mismatch" }
+  /** No snapshot yet. */
+  | { readonly kind: "no-base" };
+
+export class ChannelStore {
+  #position: StoredPosition | null = null;
+  #diverged = false;
+
+  get state(): ChannelState | null {
+    return this.#position?.state ?? null;
+  }
+
+  get epoch(): string | null {
+    return this.#position?.epoch ?? null;
+  }
+
+  get seq(): number | null {
+    return this.#position?.seq ?? null;
+  }
+
+  get position(): StoredPosition | null {
+    return this.#position;
+  }
+
+  /** True after a conflict or an epoch change: only a snapshot can make the state trustworthy again. */
+  get diverged(): boolean {
+    return this.#diverged;
+  }
+
+  /** The resume cursor, or null when the server must send a snapshot (nothing yet, or diverged). */
+  get cursor(): ResumeCursor | null {
+    const p = this.#position;
+    return p && !this.#diverged ? { epoch: p.epoch, seq: p.seq } : null;
+  }
+
+  /**
+   * Takes a snapshot. Ignored (false) when it is older than the applied seq of
+   * the same epoch and the state is consistent: a late snapshot (e.g. from a
+   * poll that raced the WebSocket) must not move the state back.
+   */
+  applySnapshot(snapshot: StoredPosition): boolean {
+    const p = this.#position;
+    if (p && !this.#diverged && p.epoch === snapshot.epoch && snapshot.seq < p.seq) return false;
+    this.#position = { epoch: snapshot.epoch, seq: snapshot.seq, state: snapshot.state };
+    this.#diverged = false;
+    return true;
+  }
+
+  applyDelta(delta: DeltaFrame): DeltaOutcome {
+    const p = this.#position;
+    if (!p) return { kind: "no-base" };
+    if (delta.epoch !== p.epoch) {
+      this.#diverged = true;
+      return { kind: "epoch-mismatch" };
+    }
+    if (delta.seq <= p.seq) return { kind: "duplicate" };
+    if (delta.seq > p.seq + 1) return { kind: "gap", expected: p.seq + 1 };
+    let state: ChannelState;
+    try {
+      state = applyChangesCopyOnWrite(p.state, delta.changes);
+    } catch (error) {
+      if (!(error instanceof ChangeConflictError)) throw error;
+      this.#diverged = true;
+      return { kind: "conflict", reason: error.message };
+    }
+    this.#position = { epoch: p.epoch, seq: delta.seq, state };
+    return { kind: "applied" };
+  }
+}

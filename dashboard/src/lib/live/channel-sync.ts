@@ -1,0 +1,118 @@
+/**
+ * The store plus what the client knows of the server's position (the head
+ * seq, whether a snapshot is on its way). Transport-agnostic: the WebSocket
+ * and the polling fallback feed it the same frames, and its seq rules are
+ * what make switching between them lose and repeat nothing.
+ */
+import type { ChannelState, DeltaFrame, HelloFrame } from "../../../../protocol/index.ts";
+import { ActivityFeed } from "./activity-feed.ts";
+import { ChannelStore } from "./channel-store.ts";
+import type { ReplayStats } from "./types.ts";
+
+export interface SyncHooks {
+  log(text: string): void;
+  /** The state moved forward (a snapshot or a delta was applied). */
+  applied(): void;
+}
+
+export class ChannelSync {
+  readonly store = new ChannelStore();
+  readonly activity = new ActivityFeed();
+  /** The newest seq known to exist in #headEpoch (from hello, deltas, polls). */
+  #head = 0;
+  #headEpoch: string | null = null;
+  #awaitingSnapshot = false;
+
+  constructor(
+    private readonly replays: ReplayStats,
+    private readonly hooks: SyncHooks,
+  ) {}
+
+  get awaitingSnapshot(): boolean {
+    return this.#awaitingSnapshot;
+  }
+
+  /** A snapshot was asked for (resync): not caught up until it arrives. */
+  expectSnapshot(): void {
+    this.#awaitingSnapshot = true;
+  }
+
+  /** A connection ended: what it promised no longer comes. */
+  connectionEnded(): void {
+    this.#awaitingSnapshot = false;
+  }
+
+  hello(hello: HelloFrame): void {
+    this.#seeHead(hello.epoch, hello.head, true);
+    if (hello.recovered) {
+      this.replays.recovered++;
+      this.hooks.log(`hello: resuming after seq ${this.store.seq}, ${this.behind} deltas to replay`);
+    } else {
+      this.#awaitingSnapshot = true;
+      this.hooks.log(`hello: a snapshot follows (head ${hello.head})`);
+    }
+  }
+
+  /** The head a deltas response reported. */
+  head(epoch: string, head: number): void {
+    this.#seeHead(epoch, head);
+  }
+
+  snapshot(snapshot: { readonly epoch: string; readonly seq: number; readonly state: ChannelState }): void {
+    if (this.store.applySnapshot(snapshot)) {
+      this.replays.snapshots++;
+      this.hooks.log(`snapshot applied at seq ${snapshot.seq}`);
+      this.hooks.applied();
+    } else {
+      this.hooks.log(`ignored an older snapshot (seq ${snapshot.seq} < ${this.store.seq})`);
+    }
+    this.#seeHead(snapshot.epoch, snapshot.seq);
+    this.#awaitingSnapshot = false;
+  }
+
+  /** Applies a delta if it is the next one; returns why a snapshot is needed, or null. */
+  delta(delta: DeltaFrame): string | null {
+    const outcome = this.store.applyDelta(delta);
+    switch (outcome.kind) {
+      case "applied":
+        this.activity.add(delta);
+        this.#seeHead(delta.epoch, delta.seq);
+        this.hooks.applied();
+        return null;
+      case "duplicate":
+        return null;
+      case "gap":
+        this.replays.gaps++;
+        this.#seeHead(delta.epoch, delta.seq);
+        return `gap: got seq ${delta.seq}, expected ${outcome.expected}`;
+      case "conflict":
+        return `delta ${delta.seq} does not fit the state (${outcome.reason})`;
+      case "epoch-mismatch":
+        return `delta ${delta.seq} is from epoch ${delta.epoch}, the state from ${this.store.epoch}`;
+      case "no-base":
+        return `delta ${delta.seq} arrived before any snapshot`;
+    }
+  }
+
+  /** Deltas (or a snapshot: at least 1) between the applied state and the head. */
+  get behind(): number {
+    if (this.#headEpoch === null) return 0;
+    const seq = this.store.seq;
+    const sameEpoch = seq !== null && this.store.epoch === this.#headEpoch;
+    const behind = Math.max(0, this.#head - (sameEpoch ? seq : 0));
+    return this.#awaitingSnapshot || this.store.diverged || !sameEpoch ? Math.max(1, behind) : behind;
+  }
+
+  get caughtUp(): boolean {
+    return this.#headEpoch !== null && this.behind === 0;
+  }
+
+  #seeHead(epoch: string, seq: number, authoritative = false): void {
+    if (authoritative || epoch !== this.#headEpoch) {
+      this.#headEpoch = epoch;
+      this.#head = seq;
+    } else {
+      this.#head = Math.max(this.#head, seq);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The last consistent state of each channel, kept across reloads so the page
+ * paints at once and then asks only for the deltas it missed.
+ */
+import * as v from "valibot";
+import { ServerFrameSchema, type ChannelState } from "../../../../protocol/index.ts";
+
+export interface CachedChannel {
+  readonly epoch: string;
+  readonly seq: number;
+  readonly state: ChannelState;
+}
+
+export interface StateCache {
+  load(channel: string): CachedChannel | null;
+  save(channel: string, entry: CachedChannel): void;
+}
+
+export const STATE_CACHE_KEY_PREFIX = "taskmaster-live.state.v1.";
+
+/** True when `value` has the shape of a snapshot (validated like a server frame: storage is not trusted). */
+export function isCachedChannel(value: unknown): value is CachedChannel {
+  if (typeof value !== "object" || value === null) return false;
+  return v.safeParse(ServerFrameSchema, { ...value, type: "snapshot" }).success;
+}
+
+/**
+ * localStorage (or any Storage), one key per channel. Never throws: storage
+ * may be disabled, full, or hold something corrupt; the dashboard then just
+ * starts from a snapshot.
+ */
+export function browserStateCache(storage?: Storage): StateCache {
+  const store = (): Storage | null => {
+    try {
+      return storage ?? globalThis.localStorage ?? null;
+    } catch {
+      // Accessing localStorage throws when it is disabled by policy.
+      return null;
+    }
+  };
+  return {
+    load(channel) {
+      const s = store();
+      if (!s) return null;
+      const key = STATE_CACHE_KEY_PREFIX + channel;
+      try {
+        const text = s.getItem(key);
+        if (text === null) return null;
+        const value: unknown = JSON.parse(text);
+        if (isCachedChannel(value)) return { epoch: value.epoch, seq: value.seq, state: value.state };
+        s.removeItem(key);
+      } catch {
+        // Corrupt JSON: forget it.
+        tryRemove(s, key);
+      }
+      return null;
+    },
+    save(channel, entry) {
+      const s = store();
+      if (!s) return;
+      const key = STATE_CACHE_KEY_PREFIX + channel;
+      const text = JSON.stringify({ epoch: entry.epoch, seq: entry.seq, state: entry.state });
+      try {
+        s.setItem(key, text);
+      } catch {
+        // Quota: other channels' states are only a speed-up, drop them and try once more.
+        for (const other of cacheKeys(s)) if (other !== key) tryRemove(s, other);
+        try {
+          s.setItem(key, text);
+        } catch {
+          // Still too big: an older entry (if any) stays; resuming from it is still exact.
+        }
+      }
+    },
+  };
+}
+
+/** In memory, for tests and for pages without storage. */
+export function memoryStateCache(): StateCache & { readonly entries: Map<string, CachedChannel> } {
+  const entries = new Map<string, CachedChannel>();
+  return {
+    entries,
+    load: (channel) => entries.get(channel) ?? null,
+    save: (channel, entry) => void entries.set(channel, structuredClone(entry)),
+  };
+}
+
+function cacheKeys(s: Storage): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const key = s.key(i);
+    if (key?.startsWith(STATE_CACHE_KEY_PREFIX)) keys.push(key);
+  }
+  return keys;
+}
+
+function tryRemove(s: Storage, key: string): void {
+  try {
+    s.removeItem(key);
+  } catch {
+    // Nothing else to do.
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { emptyState, type Change, type DeltaFrame } from "../../../protocol/index.ts";
+import { ChannelStore } from "../../../dashboard/src/lib/live/index.ts";
+import { agentPatch, agentSet } from "./harness.ts";
+
+const delta = (seq: number, changes: Change[], epoch = "e1"): DeltaFrame => ({ type: "delta", epoch, seq, at: "2026-01-01T00:00:00Z", changes });
+
+function storeAt(seq: number): ChannelStore {
+  const store = new ChannelStore();
+  store.applySnapshot({ epoch: "e1", seq, state: emptyState() });
+  return store;
+}
+
+describe("ChannelStore", () => {
+  it("applies a snapshot, then deltas strictly in seq order", () => {
+    const store = storeAt(10);
+    expect(store.applyDelta(delta(11, [agentSet("a")])).kind).toBe("applied");
+    expect(store.applyDelta(delta(12, [agentPatch("a", "busy")])).kind).toBe("applied");
+    expect(store.seq).toBe(12);
+    expect(store.state?.agents["a"]?.status).toBe("busy");
+    expect(store.cursor).toEqual({ epoch: "e1", seq: 12 });
+  });
+
+  it("ignores duplicates (seq ≤ applied)", () => {
+    const store = storeAt(10);
+    store.applyDelta(delta(11, [agentSet("a")]));
+    const state = store.state;
+    expect(store.applyDelta(delta(11, [agentSet("a", "idle")])).kind).toBe("duplicate");
+    expect(store.applyDelta(delta(5, [agentSet("b")])).kind).toBe("duplicate");
+    expect(store.state).toBe(state);
+    expect(store.seq).toBe(11);
+  });
+
+  it("detects a gap and keeps the last consistent state and cursor", () => {
+    const store = storeAt(10);
+    const state = store.state;
+    expect(store.applyDelta(delta(12, [agentSet("a")]))).toEqual({ kind: "gap", expected: 11 });
+    expect(store.state).toBe(state);
+    expect(store.seq).toBe(10);
+    expect(store.cursor).toEqual({ epoch: "e1", seq: 10 });
+    // The missing delta heals it.
+    expect(store.applyDelta(delta(11, [agentSet("b")])).kind).toBe("applied");
+    expect(store.applyDelta(delta(12, [agentSet("a")])).kind).toBe("applied");
+  });
+
+  it("refuses a conflicting delta whole, and asks for a snapshot (no cursor) until one comes", () => {
+    const store = storeAt(10);
+    const state = store.state;
+    const outcome = store.applyDelta(delta(11, [agentSet("x"), agentPatch("ghost", "busy")]));
+    expect(outcome.kind).toBe("conflict");
+    expect(store.state).toBe(state);
+    expect(store.state?.agents["x"]).toBeUndefined();
+    expect(store.seq).toBe(10);
+    expect(store.diverged).toBe(true);
+    expect(store.cursor).toBeNull();
+    expect(store.applySnapshot({ epoch: "e1", seq: 11, state: emptyState() })).toBe(true);
+    expect(store.diverged).toBe(false);
+    expect(store.cursor).toEqual({ epoch: "e1", seq: 11 });
+  });
+
+  it("treats a delta of another epoch as a reset: no cursor until the new epoch's snapshot", () => {
+    const store = storeAt(10);
+    expect(store.applyDelta(delta(1, [agentSet("a")], "e2")).kind).toBe("epoch-mismatch");
+    expect(store.cursor).toBeNull();
+    expect(store.seq).toBe(10);
+    expect(store.applySnapshot({ epoch: "e2", seq: 1, state: emptyState() })).toBe(true);
+    expect(store.epoch).toBe("e2");
+    expect(store.applyDelta(delta(2, [agentSet("a")], "e2")).kind).toBe("applied");
+  });
+
+  it("ignores an older snapshot of the same epoch, but takes any snapshot once diverged or in a new epoch", () => {
+    const store = storeAt(10);
+    expect(store.applySnapshot({ epoch: "e1", seq: 9, state: emptyState() })).toBe(false);
+    expect(store.seq).toBe(10);
+    expect(store.applySnapshot({ epoch: "e0", seq: 3, state: emptyState() })).toBe(true);
+    expect(store.seq).toBe(3);
+  });
+
+  it("says no-base for a delta before any snapshot", () => {
+    expect(new ChannelStore().applyDelta(delta(1, [])).kind).toBe("no-base");
+  });
+});
