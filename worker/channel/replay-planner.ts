@@ -31,6 +31,7 @@ export function planReplay(cursor: ResumeCursor, log: LogPosition): ReplayPlan {
 
 /** Parses the `since` / `epoch` query parameters; anything malformed means "no cursor". */
 export function parseCursor(since: string | null | undefined, epoch: string | null | undefined): ResumeCursor {
-  const n = since === null || since === undefined || since === "" ? NaN : Number(since);
-  return Number.isSafeInteger(n) && n >= 0 && epoch ? { since: n, epoch } : {};
+  // Digits only, as on REST: "1e3" or " 5" are not seqs.
+  const n = since && /^\d{1,15}$/.test(since) ? Number(since) : NaN;
+  return Number.isSafeInteger(n) && epoch ? { since: n, epoch } : {};
 }

@@ -32,6 +32,8 @@ describe("parseCursor", () => {
     ["1.5", "E", {}],
     ["abc", "E", {}],
     ["", "E", {}],
+    ["1e3", "E", {}],
+    [" 5", "E", {}],
   ])("since=%s epoch=%s", (since, epoch, expected) => {
     expect(parseCursor(since, epoch)).toEqual(expected);
   });
