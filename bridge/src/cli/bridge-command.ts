@@ -1,0 +1,74 @@
+/** `taskmaster-live bridge`: follow a Task Master project and keep a hub channel in step with it. */
+import { createBridge, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS } from "../bridge.ts";
+import { DEFAULT_HUB_URL } from "../config.ts";
+import { DEFAULT_BACKOFF } from "../delivery/backoff.ts";
+import { consoleLogger } from "../log.ts";
+import { parseCommand, secondsOption, str, untilSignal } from "./cli-support.ts";
+
+export const BRIDGE_HELP = `usage: taskmaster-live bridge [options]
+
+Watches a Task Master project (.taskmaster/tasks/tasks.json, every tag, and
+.taskmaster/state.json) and sends every change to the hub as signed webhooks.
+Changes wait in <project>/.taskmaster-live/<channel>/outbox/ until the hub
+acknowledges them, so nothing is lost while the hub is down or the bridge stops.
+
+options:
+  --dir <path>               the Task Master project (default: the current folder)
+  --hub <url>                the hub's base URL (default: ${DEFAULT_HUB_URL})
+  --channel <name>           the channel (default: the project's folder name)
+  --secret <secret>          the hub's webhook secret (default: $WEBHOOK_SECRET)
+  --name <name>              the project's name on the dashboard (default: folder name)
+  --agent-id <id>            the bridge's own agent id (default: taskmaster-live@<host>)
+  --heartbeat-seconds <n>    agent heartbeat interval, 0 = off (default: ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000})
+  --health-seconds <n>       host health sample interval, 0 = off (default: ${DEFAULT_HEALTH_INTERVAL_MS / 1000})
+  --max-retry-seconds <n>    longest wait between retries while the hub is down (default: ${DEFAULT_BACKOFF.maxMs / 1000})
+  --once                     send what changed, wait until delivered, and exit (1 if not delivered in 60 s)
+  --verbose                  log every delivery
+  -h, --help                 show this help
+
+Stop with Ctrl-C: the bridge reports itself offline and delivers what it can.`;
+
+const ONCE_TIMEOUT_MS = 60_000;
+
+export async function bridgeCommand(args: string[]): Promise<number> {
+  const o = parseCommand(args, {
+    dir: { type: "string" },
+    hub: { type: "string" },
+    channel: { type: "string" },
+    secret: { type: "string" },
+    name: { type: "string" },
+    "agent-id": { type: "string" },
+    "heartbeat-seconds": { type: "string" },
+    "health-seconds": { type: "string" },
+    "max-retry-seconds": { type: "string" },
+    once: { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
+  if (o.help) {
+    console.log(BRIDGE_HELP);
+    return 0;
+  }
+  const maxRetryMs = secondsOption(o["max-retry-seconds"], "max-retry-seconds", DEFAULT_BACKOFF.maxMs);
+  const bridge = createBridge({
+    ...(str(o.dir) ? { dir: str(o.dir)! } : {}),
+    ...(str(o.hub) ? { hub: str(o.hub)! } : {}),
+    ...(str(o.channel) ? { channel: str(o.channel)! } : {}),
+    ...(str(o.secret) ? { secret: str(o.secret)! } : {}),
+    ...(str(o.name) ? { name: str(o.name)! } : {}),
+    ...(str(o["agent-id"]) ? { agentId: str(o["agent-id"])! } : {}),
+    heartbeatIntervalMs: secondsOption(o["heartbeat-seconds"], "heartbeat-seconds", DEFAULT_HEARTBEAT_INTERVAL_MS),
+    healthIntervalMs: secondsOption(o["health-seconds"], "health-seconds", DEFAULT_HEALTH_INTERVAL_MS),
+    backoff: { baseMs: Math.min(DEFAULT_BACKOFF.baseMs, Math.max(maxRetryMs, 1)), maxMs: Math.max(maxRetryMs, 1) },
+    log: consoleLogger({ debug: o.verbose === true }),
+  });
+  const stopping = untilSignal();
+  await bridge.start();
+  if (o.once) {
+    const delivered = await bridge.flush(ONCE_TIMEOUT_MS);
+    await bridge.stop();
+    return delivered ? 0 : 1;
+  }
+  await stopping;
+  await bridge.stop();
+  return 0;
+}

@@ -1,0 +1,46 @@
+/** Small helpers shared by the commands: argument parsing with usage on error, numbers, signals. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parses `args` strictly; unknown options and stray words are usage errors. */
+export function parseCommand<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values as unknown as Record<keyof O | "help", string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A non-negative number of seconds → ms. */
+export function secondsOption(value: string | boolean | undefined, name: string, fallbackMs: number): number {
+  if (typeof value !== "string") return fallbackMs;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of seconds ≥ 0, not "${value}"`);
+  return Math.round(n * 1000);
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) process.exit(130);
+      received = true;
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}

@@ -1,0 +1,43 @@
+/** Defaults and checks shared by the commands and the API. */
+import { isChannelName } from "../../protocol/index.ts";
+
+export const DEFAULT_HUB_URL = "http://127.0.0.1:8787";
+export const DEMO_CHANNEL = "demo";
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** A folder name as a channel: "My Project" → "my-project". Null when nothing usable is left. */
+export function channelFromFolderName(name: string): string | null {
+  const channel = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 64);
+  return isChannelName(channel) ? channel : null;
+}
+
+export function checkChannel(channel: string): string {
+  if (!isChannelName(channel)) throw new ConfigError(`channel "${channel}" is not valid: 1-64 of a-z 0-9 . _ - (starting with a letter or digit)`);
+  return channel;
+}
+
+export function checkHubUrl(hub: string): string {
+  let url: URL;
+  try {
+    url = new URL(hub);
+  } catch {
+    throw new ConfigError(`--hub "${hub}" is not a URL (e.g. ${DEFAULT_HUB_URL})`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`--hub must be an http(s) URL, not ${url.protocol}`);
+  return hub.replace(/\/+$/, "");
+}
+
+export function requireSecret(secret: string | undefined): string {
+  if (!secret) throw new ConfigError("no webhook secret: set WEBHOOK_SECRET (the hub's secret) or pass --secret");
+  return secret;
+}

@@ -1,0 +1,103 @@
+/**
+ * One signed POST of a batch to the hub, and what its answer means for the
+ * outbox. `classifyResponse` is pure and table-tested.
+ */
+import { ErrorCode, Paths, webhookHeaders, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
+
+export type PostOutcome =
+  /** 2xx: the events are durably stored (or were duplicates/stale): remove them from the outbox. */
+  | { readonly kind: "accepted"; readonly result: WebhookAccepted }
+  /** No answer (refused, reset, timeout): the hub is down or unreachable. Retry with backoff. */
+  | { readonly kind: "unreachable"; readonly message: string }
+  /** 408, 429, 5xx: the hub is there but cannot take it now. Retry with backoff. */
+  | { readonly kind: "retry"; readonly status: number; readonly message: string; readonly retryAfterMs: number | null }
+  /** 401: wrong secret or clock. Retrying soon cannot help: wait long, keep the events. */
+  | { readonly kind: "unauthorized"; readonly code: string; readonly message: string }
+  /** 404/405: --hub does not point at a taskmaster-live hub. A configuration mistake: wait long, keep the events. */
+  | { readonly kind: "misdirected"; readonly status: number; readonly message: string }
+  /** Other 4xx: these events will never be accepted. `badIndexes` names the culprits when the hub said (422). */
+  | { readonly kind: "rejected"; readonly status: number; readonly code: string; readonly message: string; readonly badIndexes: readonly number[] | null };
+
+interface ErrorBodyLike {
+  error?: { code?: unknown; message?: unknown; details?: { issues?: { index?: unknown }[] } };
+}
+
+function parseError(text: string): { code: string; message: string; badIndexes: number[] | null } {
+  try {
+    const body = JSON.parse(text) as ErrorBodyLike;
+    const code = typeof body.error?.code === "string" ? body.error.code : "unknown";
+    const message = typeof body.error?.message === "string" ? body.error.message : text.slice(0, 300);
+    const issues = body.error?.details?.issues;
+    const badIndexes = Array.isArray(issues) ? [...new Set(issues.map((i) => i.index).filter((i): i is number => typeof i === "number"))] : null;
+    return { code, message, badIndexes };
+  } catch {
+    return { code: "unknown", message: text.slice(0, 300) || "(empty body)", badIndexes: null };
+  }
+}
+
+function retryAfterMs(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
+}
+
+export function classifyResponse(status: number, text: string, retryAfter: string | null = null): PostOutcome {
+  if (status >= 200 && status < 300) {
+    try {
+      return { kind: "accepted", result: JSON.parse(text) as WebhookAccepted };
+    } catch {
+      return { kind: "accepted", result: { accepted: 0, duplicates: 0, stale: 0, head: 0 } };
+    }
+  }
+  const error = parseError(text);
+  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", status, message: `${status} ${error.message}`, retryAfterMs: retryAfterMs(retryAfter) };
+  if (status === 401) {
+    const hint = error.code === ErrorCode.STALE_TIMESTAMP ? "check this machine's clock" : "check WEBHOOK_SECRET";
+    return { kind: "unauthorized", code: error.code, message: `the hub rejected the signature: ${hint} (${error.code}: ${error.message})` };
+  }
+  if (status === 404 || status === 405) return { kind: "misdirected", status, message: `the hub answered ${status} to the webhook URL: is --hub the taskmaster-live hub's base URL?` };
+  return { kind: "rejected", status, code: error.code, message: error.message, badIndexes: error.badIndexes };
+}
+
+export interface HubTarget {
+  /** Base URL, e.g. http://127.0.0.1:8787 */
+  readonly hub: string;
+  readonly channel: string;
+  readonly secret: string;
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_POST_TIMEOUT_MS = 15_000;
+
+export function webhookUrl(target: Pick<HubTarget, "hub" | "channel">): string {
+  return target.hub.replace(/\/+$/, "") + Paths.webhook(target.channel);
+}
+
+export async function postEvents(target: HubTarget, events: readonly HubEvent[], signal?: AbortSignal): Promise<PostOutcome> {
+  const body = JSON.stringify({ events });
+  const doFetch = target.fetch ?? fetch;
+  try {
+    const res = await doFetch(webhookUrl(target), {
+      method: "POST",
+      body,
+      headers: await webhookHeaders(target.secret, body),
+      signal: withTimeout(signal, target.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS),
+    });
+    return classifyResponse(res.status, await res.text(), res.headers.get("retry-after"));
+  } catch (error) {
+    return { kind: "unreachable", message: describeFetchError(error) };
+  }
+}
+
+function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/** "connect ECONNREFUSED 127.0.0.1:8787" rather than "fetch failed". */
+export function describeFetchError(error: unknown): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === "TimeoutError") return "no answer within the timeout";
+  return e?.cause?.message ?? e?.cause?.code ?? e?.message ?? String(error);
+}
