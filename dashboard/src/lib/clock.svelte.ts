@@ -1,0 +1,24 @@
+/**
+ * A ticking "now" for relative times ("5 s ago", "next try in 3 s"). Ticks
+ * only while something on screen reads it.
+ */
+import { createSubscriber } from "svelte/reactivity";
+
+export class Clock {
+  readonly #subscribe: () => void;
+
+  constructor(intervalMs = 1000) {
+    this.#subscribe = createSubscriber((update) => {
+      const timer = setInterval(update, intervalMs);
+      return () => clearInterval(timer);
+    });
+  }
+
+  get nowMs(): number {
+    this.#subscribe();
+    return Date.now();
+  }
+}
+
+/** One clock for the whole page: one timer, however many relative times are shown. */
+export const clock = new Clock();

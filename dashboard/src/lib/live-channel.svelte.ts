@@ -1,0 +1,72 @@
+/**
+ * Svelte face of the framework-free LiveChannel: reactive getters over its
+ * state, status, activity and debug info. LiveChannel already batches its
+ * notifications to at most one per animation frame, so every reader re-runs
+ * at most once a frame however many deltas arrive.
+ */
+import { createSubscriber } from "svelte/reactivity";
+import type { ChannelState } from "../../../protocol/index.ts";
+import {
+  LiveChannel,
+  browserStateCache,
+  type ActivityEntry,
+  type ConnectionStatus,
+  type DebugInfo,
+  type TicketSource,
+} from "./live/index.ts";
+
+export interface LiveChannelViewOptions {
+  readonly baseUrl: string;
+  readonly channel: string;
+  readonly tickets: TicketSource;
+}
+
+export class LiveChannelView {
+  readonly channel: string;
+  readonly #live: LiveChannel;
+  readonly #subscribe: () => void;
+
+  constructor(options: LiveChannelViewOptions) {
+    this.channel = options.channel;
+    this.#live = new LiveChannel({ ...options, cache: browserStateCache() });
+    this.#subscribe = createSubscriber((update) => this.#live.subscribe(update));
+  }
+
+  start(): void {
+    this.#live.start();
+  }
+
+  stop(): void {
+    this.#live.stop();
+  }
+
+  /** After "denied" or "offline": try again now. */
+  retry(): void {
+    this.#live.retry();
+  }
+
+  /**
+   * The applied state (null until the cache or the first snapshot). The
+   * object may be updated in place: derive fresh view rows from it rather
+   * than keeping references.
+   */
+  get state(): ChannelState | null {
+    this.#subscribe();
+    return this.#live.state;
+  }
+
+  get status(): ConnectionStatus {
+    this.#subscribe();
+    return this.#live.status;
+  }
+
+  get activity(): readonly ActivityEntry[] {
+    this.#subscribe();
+    return this.#live.activity;
+  }
+
+  get debug(): DebugInfo {
+    this.#subscribe();
+    return this.#live.debug;
+  }
+}

@@ -1,0 +1,57 @@
+/** One readable line per delta of the recent-activity feed. */
+import type { Change, ChannelState } from "../../../../protocol/index.ts";
+import type { ActivityEntry } from "../live/index.ts";
+
+export interface ActivityLine {
+  readonly seq: number;
+  readonly at: string;
+  readonly kind: Change["kind"] | "mixed";
+  readonly text: string;
+}
+
+/** At most `max` lines, in the order given (LiveChannel gives newest first). */
+export function activityLines(entries: readonly ActivityEntry[], max: number, state: ChannelState | null): ActivityLine[] {
+  // Agent patches carry only the id: name agents as the state knows them now.
+  const agentName = (id: string) => state?.agents[id]?.name ?? id;
+  return entries.slice(0, max).map((entry) => describe(entry, agentName));
+}
+
+function describe(entry: ActivityEntry, agentName: (id: string) => string): ActivityLine {
+  const kinds = new Set(entry.changes.map((c) => c.kind));
+  const kind = kinds.size === 1 ? [...kinds][0]! : "mixed";
+  const parts = entry.changes.slice(0, 3).map((change) => describeChange(change, agentName));
+  const more = entry.changes.length > 3 ? ` (+${entry.changes.length - 3} more)` : "";
+  const text = parts.length > 0 ? parts.join("; ") + more : entry.cause ? `${entry.cause.type} (no visible change)` : "no change";
+  return { seq: entry.seq, at: entry.at, kind, text };
+}
+
+function describeChange(change: Change, agentName: (id: string) => string): string {
+  switch (change.kind) {
+    case "agent": {
+      const v = change.value;
+      if (change.op === "set") return `${v.name ?? change.key} is ${v.status}${v.taskId ? ` on task ${v.taskId}` : ""}`;
+      if (v.status) return `${agentName(change.key)} is ${v.status}${v.taskId ? ` on task ${v.taskId}` : ""}`;
+      return `${agentName(change.key)} checked in`;
+    }
+    case "task": {
+      const where = `task ${change.key}${change.tag === "master" ? "" : ` [${change.tag}]`}`;
+      if (change.op === "remove") return `Removed ${where}`;
+      const v = change.value;
+      if (change.op === "set") return `Updated ${where}${v.title ? ` “${v.title}”` : ""}: ${v.status}`;
+      if (v.progress) return `Progress on ${where}: ${Math.round(v.progress.percent)}%${v.progress.message ? ` (${v.progress.message})` : ""}`;
+      if (v.status) return `${capitalise(where)} → ${v.status}`;
+      return `Updated ${where}`;
+    }
+    case "health": {
+      const v = change.value;
+      const bits = [v.cpu !== undefined ? `CPU ${Math.round(v.cpu)}%` : null, v.queueDepth !== undefined ? `queue ${v.queueDepth}` : null].filter(Boolean);
+      return `Health from ${change.key}${bits.length ? `: ${bits.join(", ")}` : ""}`;
+    }
+    case "meta":
+      return `Project ${[change.value.name ? `renamed “${change.value.name}”` : null, change.value.currentTag ? `switched to tag ${change.value.currentTag}` : null].filter(Boolean).join(", ") || "updated"}`;
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

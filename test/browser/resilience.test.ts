@@ -1,0 +1,196 @@
+/**
+ * Acceptance 1 (c-f): a runtime restart mid-stream, a blocked WebSocket
+ * (polling fallback and back), a reload painted from the local cache, and a
+ * bad token that stops retrying.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DevServer } from "../support/dev-server.ts";
+import { ev } from "../support/events.ts";
+import { HubClient } from "../support/hub-client.ts";
+import { launchChromium } from "./support/chromium.ts";
+import { expectedView, liveState, openChannel, phaseOf, renderedView, waitForPhase, waitForSeq } from "./support/dashboard-page.ts";
+import { demoEvents } from "./support/demo-data.ts";
+
+const STATE_CACHE_KEY_PREFIX = "taskmaster-live.state.v1.";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let server: DevServer;
+let browser: Browser;
+let hub: HubClient;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([DevServer.start(), launchChromium()]);
+  hub = new HubClient(server.url);
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  return context;
+}
+
+/** Waits until the page shows exactly the server's snapshot (retrying if the server moves on meanwhile). */
+async function expectPageEqualsSnapshot(page: Page, channel: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const snapshot = await hub.snapshot(channel);
+    await waitForSeq(page, snapshot.seq, Math.max(1_000, deadline - Date.now()));
+    const { state, status } = await liveState(page);
+    if (status.seq === snapshot.seq || Date.now() > deadline) {
+      expect(status.epoch).toBe(snapshot.epoch);
+      expect(status.seq).toBe(snapshot.seq);
+      expect(state).toEqual(snapshot.state);
+      expect(await renderedView(page)).toEqual(expectedView(snapshot.state));
+      return;
+    }
+  }
+}
+
+it("recovers after the runtime is stopped and restarted mid-stream, showing exactly the server's snapshot", async () => {
+  const channel = "restart-mid-stream";
+  await hub.send(channel, demoEvents());
+  const page = await openChannel(await newContext(), server.url, channel);
+  await waitForPhase(page, "live");
+
+  let streaming = true;
+  let accepted = 0;
+  const stream = (async () => {
+    for (let i = 0; streaming; i++) {
+      try {
+        await hub.send(channel, [ev.taskProgress(3, i % 101), ev.health("api-eu", { cpu: (i * 7) % 100, queueDepth: i % 13 })]);
+        accepted++;
+      } catch {
+        // The runtime is down: the stream goes on, as a real producer's retries would.
+      }
+      await sleep(50);
+    }
+  })();
+
+  await sleep(1_500);
+  const stoppedAt = Date.now();
+  await server.stop();
+  await waitForPhase(page, ["reconnecting", "offline", "polling", "connecting"], 20_000);
+  await sleep(1_000);
+  await server.restart();
+  await sleep(1_500);
+  streaming = false;
+  await stream;
+  expect(accepted).toBeGreaterThan(10);
+
+  await expectPageEqualsSnapshot(page, channel);
+  // If the outage pushed the page to polling, the WebSocket probe (every 15-30 s) brings it back.
+  await waitForPhase(page, "live", 45_000);
+  console.log(`restart: page live and equal to the snapshot ${Date.now() - stoppedAt} ms after the runtime stopped (${accepted} webhooks accepted)`);
+});
+
+it("falls back to polling when the WebSocket is blocked, keeps updating, and returns to the WebSocket", async () => {
+  const channel = "blocked-socket";
+  await hub.send(channel, demoEvents());
+  const context = await newContext();
+  let blocked = true;
+  let refused = 0;
+  await context.routeWebSocket(/\/ws\//, (ws) => {
+    if (!blocked) {
+      ws.connectToServer();
+      return;
+    }
+    refused++;
+    void ws.close({ code: 1011, reason: "blocked by the test" });
+  });
+  const page = await openChannel(context, server.url, channel);
+  await page.waitForSelector('[data-testid="connection-phase"][data-transport="polling"]', { timeout: 45_000 });
+  expect(refused).toBeGreaterThan(0);
+  expect(await page.locator('[data-testid="connection-phase"]').textContent()).toMatch(/Polling|Live/);
+
+  const head = (await hub.send(channel, [ev.agentStatus("reviewer", "error", { detail: "polled" })])).head;
+  await waitForSeq(page, head, 40_000);
+  expect(await page.locator('[data-testid="agent-row"][data-agent-id="reviewer"]').getAttribute("data-status")).toBe("error");
+  expect(await page.locator('[data-testid="connection-phase"]').getAttribute("data-transport")).toBe("polling");
+
+  const unblockedAt = Date.now();
+  blocked = false;
+  await page.waitForSelector('[data-testid="connection-phase"][data-phase="live"][data-transport="websocket"]', { timeout: 60_000 });
+  console.log(`fallback: back on the WebSocket ${Date.now() - unblockedAt} ms after it was unblocked`);
+
+  const next = (await hub.send(channel, [ev.taskProgress(5, 55)])).head;
+  await waitForSeq(page, next, 20_000);
+  await expectPageEqualsSnapshot(page, channel);
+});
+
+it("paints the cached state on reload before the socket opens", async () => {
+  const channel = "cached-reload";
+  const { head } = await hub.send(channel, demoEvents());
+  const context = await newContext();
+  const page = await openChannel(context, server.url, channel);
+  await waitForPhase(page, "live");
+  await waitForSeq(page, head);
+  // The cache is written at most once a second: wait until it holds the head.
+  await page.waitForFunction(
+    ([key, seq]) => (JSON.parse(localStorage.getItem(key as string) ?? "null") as { seq?: number } | null)?.seq === seq,
+    [STATE_CACHE_KEY_PREFIX + channel, head] as const,
+    { timeout: 10_000 },
+  );
+
+  // Cut the page off from every fresh source of state: the socket never opens and the REST API fails.
+  let offline = true;
+  const sockets: string[] = [];
+  await context.routeWebSocket(/\/ws\//, (ws) => {
+    if (!offline) {
+      ws.connectToServer();
+      return;
+    }
+    sockets.push(ws.url());
+    void ws.close({ code: 1011, reason: "offline for the test" });
+  });
+  await context.route("**/api/**", (route) => (offline ? route.abort("internetdisconnected") : route.continue()));
+
+  const reloadedAt = Date.now();
+  await page.reload();
+  await page.waitForSelector('[data-testid="task-row"]', { timeout: 10_000 });
+  const paintMs = Date.now() - reloadedAt;
+  expect(await phaseOf(page)).not.toBe("live");
+  const snapshot = await hub.snapshot(channel);
+  expect(await renderedView(page)).toEqual(expectedView(snapshot.state));
+  expect(await page.locator('[data-testid="channel-view"]').getAttribute("data-seq")).toBe(String(head));
+  console.log(`reload: cached state painted ${paintMs} ms after reload, with no socket open (${sockets.length} attempts refused)`);
+
+  offline = false;
+  const after = (await hub.send(channel, [ev.agentStatus("docs-bot", "busy", { taskId: "9" })])).head;
+  await waitForSeq(page, after, 60_000);
+  await expectPageEqualsSnapshot(page, channel);
+});
+
+it("shows access denied for a bad token and stops retrying", async () => {
+  const channel = "bad-token";
+  await hub.send(channel, demoEvents());
+  const context = await newContext();
+  let ticketRequests = 0;
+  let sockets = 0;
+  context.on("request", (request) => {
+    if (request.url().includes("/api/auth/ticket")) ticketRequests++;
+  });
+  await context.routeWebSocket(/\/ws\//, (ws) => {
+    sockets++;
+    ws.connectToServer();
+  });
+  const page = await openChannel(context, server.url, channel, "not-the-token");
+  await waitForPhase(page, "denied", 20_000);
+  await page.getByText("Access denied", { exact: false }).first().waitFor({ timeout: 5_000 });
+  expect(await page.locator('[data-testid="access-denied"]').isVisible()).toBe(true);
+
+  const ticketsAtDenial = ticketRequests;
+  await sleep(5_000);
+  console.log(`bad token: ${ticketRequests} ticket request(s) and ${sockets} socket(s) in total`);
+  expect(ticketsAtDenial).toBeGreaterThanOrEqual(1);
+  expect(ticketRequests).toBe(ticketsAtDenial);
+  expect(sockets).toBe(0);
+  expect(await phaseOf(page)).toBe("denied");
+  expect(await page.locator('[data-testid="task-row"]').count()).toBe(0);
+});
