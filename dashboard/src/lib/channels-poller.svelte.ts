@@ -3,8 +3,9 @@
  * channel, how fast its head moved between polls.
  */
 import { Paths, type ChannelSummary, type ChannelsResponse } from "../../../protocol/index.ts";
-import { getJson, HubRequestError } from "./api/rest-client.ts";
+import { getJson } from "./api/rest-client.ts";
 import type { TicketSource } from "./live/index.ts";
+import { RestPoller } from "./rest-poller.svelte.ts";
 
 export const CHANNELS_POLL_INTERVAL_MS = 3000;
 
@@ -13,61 +14,29 @@ export interface ChannelActivity extends ChannelSummary {
   readonly deltasPerMinute: number | null;
 }
 
-export class ChannelsPoller {
+export class ChannelsPoller extends RestPoller<ChannelsResponse> {
   #channels = $state<readonly ChannelActivity[] | null>(null);
-  #error = $state<string | null>(null);
-  #denied = $state(false);
   #lastPollAtMs = 0;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #abort: AbortController | null = null;
-  readonly #baseUrl: string;
-  readonly #tickets: TicketSource;
 
-  constructor(baseUrl: string, tickets: TicketSource) {
-    this.#baseUrl = baseUrl;
-    this.#tickets = tickets;
+  constructor(
+    private readonly baseUrl: string,
+    private readonly tickets: TicketSource,
+  ) {
+    super(CHANNELS_POLL_INTERVAL_MS);
   }
 
   get channels(): readonly ChannelActivity[] | null {
     return this.#channels;
   }
-  get error(): string | null {
-    return this.#error;
-  }
-  get denied(): boolean {
-    return this.#denied;
+
+  protected request(signal: AbortSignal): Promise<ChannelsResponse> {
+    return getJson<ChannelsResponse>(this.baseUrl, this.tickets, Paths.channels, undefined, signal);
   }
 
-  start(): void {
-    void this.#poll();
-  }
-
-  stop(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#abort?.abort();
-    this.#abort = null;
-  }
-
-  async #poll(): Promise<void> {
-    this.#abort = new AbortController();
-    try {
-      const body = await getJson<ChannelsResponse>(this.#baseUrl, this.#tickets, Paths.channels, undefined, this.#abort.signal);
-      const nowMs = Date.now();
-      this.#channels = withRates(body.channels, this.#channels, nowMs - this.#lastPollAtMs);
-      this.#lastPollAtMs = nowMs;
-      this.#error = null;
-    } catch (error) {
-      if (this.#abort?.signal.aborted) return;
-      if (error instanceof HubRequestError && error.denied) {
-        // A wrong token stays wrong: stop polling until the viewer changes it.
-        this.#denied = true;
-        this.#error = error.message;
-        return;
-      }
-      this.#error = error instanceof Error ? error.message : String(error);
-    }
-    this.#timer = setTimeout(() => void this.#poll(), CHANNELS_POLL_INTERVAL_MS);
+  protected received(body: ChannelsResponse): void {
+    const nowMs = Date.now();
+    this.#channels = withRates(body.channels, this.#channels, nowMs - this.#lastPollAtMs);
+    this.#lastPollAtMs = nowMs;
   }
 }
 
