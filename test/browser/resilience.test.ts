@@ -74,6 +74,17 @@ it("recovers after the runtime is stopped and restarted mid-stream, showing exac
   })();
 
   await sleep(1_500);
+  // Every phase/transport the connection bar shows from here on.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (globalThis as unknown as { __phasesSeen: string[] }).__phasesSeen = seen;
+    const record = () => {
+      const pill = document.querySelector<HTMLElement>('[data-testid="connection-phase"]');
+      const entry = `${pill?.dataset.phase}/${pill?.dataset.transport}`;
+      if (seen.at(-1) !== entry) seen.push(entry);
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-phase", "data-transport"] });
+  });
   const stoppedAt = Date.now();
   await server.stop();
   await waitForPhase(page, ["reconnecting", "offline", "polling", "connecting"], 20_000);
@@ -85,9 +96,12 @@ it("recovers after the runtime is stopped and restarted mid-stream, showing exac
   expect(accepted).toBeGreaterThan(10);
 
   await expectPageEqualsSnapshot(page, channel);
-  // If the outage pushed the page to polling, the WebSocket probe (every 15-30 s) brings it back.
-  await waitForPhase(page, "live", 45_000);
-  console.log(`restart: page live and equal to the snapshot ${Date.now() - stoppedAt} ms after the runtime stopped (${accepted} webhooks accepted)`);
+  // A hub that is down is an outage, not a blocked WebSocket: backoff on the WebSocket, never polling.
+  await page.waitForSelector('[data-testid="connection-phase"][data-phase="live"][data-transport="websocket"]', { timeout: 30_000 });
+  const phasesSeen = await page.evaluate(() => (globalThis as unknown as { __phasesSeen: string[] }).__phasesSeen);
+  console.log(`restart: page live and equal to the snapshot ${Date.now() - stoppedAt} ms after the runtime stopped (${accepted} webhooks accepted); phases: ${phasesSeen.join(" → ")}`);
+  expect(phasesSeen).toContain("reconnecting/");
+  expect(phasesSeen.filter((entry) => entry.includes("polling"))).toEqual([]);
 });
 
 it("falls back to polling when the WebSocket is blocked, keeps updating, and returns to the WebSocket", async () => {

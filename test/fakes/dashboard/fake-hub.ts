@@ -2,8 +2,10 @@
  * A scriptable stand-in for the hub, in the spirit of centrifuge-js's
  * fakeServer: one channel with an epoch, a delta log and a state, served
  * over FakeSockets (hello + replay or snapshot, then broadcasts, resync) and
- * over a fetch for the polling endpoint (with long-poll waits). It follows
- * the same replay rules as worker/channel/replay-planner.ts.
+ * over a fetch for the polling endpoint (with long-poll waits) and
+ * `GET /api/health`. It follows the same replay rules as
+ * worker/channel/replay-planner.ts. `reachable = false` plays a hub that is
+ * down: every request fails like fetch does on a refused connection.
  */
 import {
   MAX_DELTAS_PER_RESPONSE,
@@ -30,6 +32,10 @@ export class FakeHub {
   readonly polls: { url: URL; authorization: string | null }[] = [];
   /** Status to answer polls with instead of data (e.g. 403), while set. */
   pollStatus: number | null = null;
+  /** False: the hub is down; every request (health, polls) rejects like a refused connection. */
+  reachable = true;
+  /** `GET /api/health` requests, answered or not. */
+  healthChecks = 0;
   #waiters = new Set<() => void>();
   #at = Date.UTC(2026, 0, 1);
 
@@ -81,6 +87,12 @@ export class FakeHub {
   /** The polling endpoint, as a fetch. Long-polls wait for the next commit (or the request's abort). */
   readonly fetch: typeof fetch = async (input, init) => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    if (url.pathname === "/api/health") {
+      this.healthChecks++;
+      if (!this.reachable) throw new TypeError("fetch failed");
+      return Response.json({ ok: true });
+    }
+    if (!this.reachable) throw new TypeError("fetch failed");
     const headers = new Headers(init?.headers);
     this.polls.push({ url, authorization: headers.get("authorization") });
     if (url.pathname !== `/api/channels/${this.channel}/deltas`) return new Response("not found", { status: 404 });
@@ -91,6 +103,8 @@ export class FakeHub {
     let after = this.#replayAfter(since ?? undefined, epoch ?? undefined);
     if (after !== null && after >= this.head && wait > 0) {
       await this.#nextCommit(init?.signal ?? null);
+      // goDown() ends waiting long-polls like a dropped connection.
+      if (!this.reachable) throw new TypeError("fetch failed");
       after = this.#replayAfter(since ?? undefined, epoch ?? undefined);
     }
     const body: DeltasResponse =
@@ -99,6 +113,12 @@ export class FakeHub {
         : { recovered: true, epoch: this.epoch, head: this.head, deltas: this.log.filter((d) => d.seq > after).slice(0, MAX_DELTAS_PER_RESPONSE) };
     return Response.json(body);
   };
+
+  /** The hub goes down: requests fail from now on, and the long-polls waiting on it fail too. */
+  goDown(): void {
+    this.reachable = false;
+    for (const wake of [...this.#waiters]) wake();
+  }
 
   /** How many long-polls are waiting for a commit. */
   get waitingPolls(): number {

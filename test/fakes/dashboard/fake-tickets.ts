@@ -1,16 +1,17 @@
 /** A TicketProvider that hands out numbered tickets, or fails as told. */
-import { TicketDeniedError, type TicketProvider } from "../../../dashboard/src/lib/live/index.ts";
+import { HttpResponseError, TicketDeniedError, type TicketProvider } from "../../../dashboard/src/lib/live/index.ts";
 
 export class FakeTickets implements TicketProvider {
   issued = 0;
   invalidations = 0;
-  /** "deny": TicketDeniedError (wrong token); "fail": a network error. */
-  mode: "ok" | "deny" | "fail" = "ok";
+  /** "deny": TicketDeniedError (wrong token); "fail": a network error (no answer); "error": the hub answered 503. */
+  mode: "ok" | "deny" | "fail" | "error" = "ok";
   #current: string | null = null;
 
   async get(): Promise<string> {
     if (this.mode === "deny") throw new TicketDeniedError("the dashboard token was refused (401)");
-    if (this.mode === "fail") throw new Error("network down");
+    if (this.mode === "fail") throw new TypeError("network down");
+    if (this.mode === "error") throw new HttpResponseError("ticket request failed: HTTP 503: the hub is overloaded", 503);
     this.#current ??= `ticket-${++this.issued}`;
     return this.#current;
   }

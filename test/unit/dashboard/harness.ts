@@ -49,12 +49,19 @@ export function makeHarness(options: HarnessOptions = {}) {
 
 export type Harness = ReturnType<typeof makeHarness>;
 
-/** Starts and connects through the hub; returns the live socket. */
+/** Starts and connects through the hub, and renders the handshake's frame (which lets the first ping go); returns the live socket. */
 export async function startLive(h: Harness): Promise<FakeSocket> {
   h.live.start();
   const socket = await h.nextSocket();
   h.hub.accept(socket);
+  renderFrame(h);
   return socket;
+}
+
+/** One animation frame, then the task after it: what the first ping after a handshake waits for. */
+export function renderFrame(h: Harness): void {
+  h.frames.flush();
+  h.clock.advance(0);
 }
 
 let nextAgent = 0;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode, PING_FRAME_TEXT, PONG_FRAME_TEXT, PROTOCOL_VERSION } from "../../../protocol/index.ts";
 import { LiveChannel, TicketSource, backoffWindowMs, noPageEvents } from "../../../dashboard/src/lib/live/index.ts";
-import { FakeClock } from "../../fakes/dashboard/fake-clock.ts";
+import { FakeClock, settle } from "../../fakes/dashboard/fake-clock.ts";
 import { FakeHub } from "../../fakes/dashboard/fake-hub.ts";
 import { FakeSocketConnector } from "../../fakes/dashboard/fake-socket.ts";
 import { ManualFrames } from "../../fakes/dashboard/manual-frames.ts";
-import { BASE_URL, agentSet, makeHarness, startLive } from "./harness.ts";
+import { BASE_URL, agentSet, makeHarness, renderFrame, startLive } from "./harness.ts";
 
 describe("LiveChannel connection state machine", () => {
   it("connects, takes the snapshot, and goes live", async () => {
@@ -70,6 +70,7 @@ describe("LiveChannel connection state machine", () => {
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 9; attempt++) {
       (await h.nextSocket()).fail();
+      await settle(); // the reachability check
       const status = h.live.status;
       expect(status).toMatchObject({ phase: "reconnecting", attempt });
       const wait = status.nextRetryAt! - h.clock.now();
@@ -134,13 +135,16 @@ describe("LiveChannel connection state machine", () => {
     expect(h.connector.sockets).toHaveLength(1);
   });
 
-  it("a ticket endpoint that is down is retried with backoff", async () => {
+  it.each([
+    ["fail", /^hub unreachable: network down$/],
+    ["error", /^could not get a ticket: ticket request failed: HTTP 503/],
+  ] as const)("a ticket request that fails (%s) is retried with backoff", async (mode, message) => {
     const h = makeHarness();
-    h.tickets.mode = "fail";
+    h.tickets.mode = mode;
     h.live.start();
     await h.clock.run(0);
     expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1 });
-    expect(h.live.status.message).toMatch(/could not get a ticket: network down/);
+    expect(h.live.status.message).toMatch(message);
     h.tickets.mode = "ok";
     await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
     h.hub.accept(await h.nextSocket());
@@ -155,6 +159,7 @@ describe("LiveChannel connection state machine", () => {
     socket.receive({ type: "hello", protocol: PROTOCOL_VERSION, channel: "demo", epoch: h.hub.epoch, head: 0, recovered: false });
     socket.receive(h.hub.snapshot());
     expect(h.live.status.phase).toBe("live");
+    renderFrame(h);
     expect(socket.sent).toEqual([PING_FRAME_TEXT]);
     h.clock.advance(42);
     socket.receive(PONG_FRAME_TEXT);
@@ -170,6 +175,66 @@ describe("LiveChannel connection state machine", () => {
     }
     expect(socket.state).toBe("open");
     expect(socket.sent.filter((text) => text === PING_FRAME_TEXT)).toHaveLength(14);
+  });
+
+  it("sends the first ping only once the resume handshake is complete and rendered, so the first RTT is the network's", async () => {
+    const h = makeHarness();
+    h.hub.commit([agentSet("a")]);
+    h.cache.save("demo", { epoch: h.hub.epoch, seq: 1, state: structuredClone(h.hub.state) });
+    h.hub.commit([agentSet("b")]);
+    h.hub.commit([agentSet("c")]);
+    h.live.start();
+    const socket = await h.nextSocket();
+    socket.open();
+    h.clock.advance(300); // a busy page load
+    socket.receive({ type: "hello", protocol: PROTOCOL_VERSION, channel: "demo", epoch: h.hub.epoch, head: 3, recovered: true });
+    h.clock.advance(200);
+    socket.receive(h.hub.log[1]!);
+    expect(socket.sent).toEqual([]);
+    h.clock.advance(100);
+    socket.receive(h.hub.log[2]!);
+    expect(h.live.status.phase).toBe("live");
+    // Not yet: a pong arriving while the page renders the replayed state would wait for that render.
+    expect(socket.sent).toEqual([]);
+    h.frames.flush();
+    expect(socket.sent).toEqual([]);
+    h.clock.advance(0); // the task after the frame
+    expect(socket.sent).toEqual([PING_FRAME_TEXT]);
+    h.clock.advance(3);
+    socket.receive(PONG_FRAME_TEXT);
+    expect(h.live.status.rttMs).toBe(3);
+  });
+
+  it("pings within a second of the handshake even when no frame is rendered (a hidden tab)", async () => {
+    const h = makeHarness();
+    h.live.start();
+    const socket = await h.nextSocket();
+    socket.open();
+    socket.receive({ type: "hello", protocol: PROTOCOL_VERSION, channel: "demo", epoch: h.hub.epoch, head: 0, recovered: false });
+    socket.receive(h.hub.snapshot());
+    h.clock.advance(999);
+    expect(socket.sent).toEqual([]);
+    h.clock.advance(1);
+    expect(socket.sent).toEqual([PING_FRAME_TEXT]);
+    h.frames.flush();
+    h.clock.advance(0);
+    expect(socket.sent).toEqual([PING_FRAME_TEXT]); // started once
+  });
+
+  it("a connection that goes silent while catching up is dead after the pong timeout, without pings", async () => {
+    const h = makeHarness();
+    h.live.start();
+    const socket = await h.nextSocket();
+    socket.open();
+    socket.receive({ type: "hello", protocol: PROTOCOL_VERSION, channel: "demo", epoch: h.hub.epoch, head: 5, recovered: false });
+    expect(h.live.status.phase).toBe("catching-up");
+    h.clock.advance(9_999);
+    expect(socket.closedByClient).toBeNull();
+    h.clock.advance(1);
+    expect(socket.closedByClient).not.toBeNull();
+    expect(socket.sent).toEqual([]);
+    expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1 });
+    expect(h.live.status.message).toMatch(/nothing heard for 10 s while catching up/);
   });
 
   it("missed pongs (a half-open socket, a laptop waking up) mean dead: close and reconnect", async () => {
@@ -212,8 +277,12 @@ describe("LiveChannel connection state machine", () => {
     socket.receive(PONG_FRAME_TEXT);
     h.clock.advance(5_000);
     expect(socket.closedByClient).not.toBeNull();
+    expect(socket.sent).toEqual([]); // no ping before the handshake
     expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1 });
     expect(h.live.status.message).toMatch(/no hello within 15 s/);
+    await settle();
+    expect(h.hub.healthChecks).toBe(1);
+    expect(h.live.status.message).toMatch(/no hello within 15 s.*the hub answers over HTTP: 1 of 3 before polling/);
   });
 
   it("resets the backoff after a connection stayed up, not after a flapping one", async () => {

@@ -3,14 +3,18 @@ import { MAX_DELTAS_PER_RESPONSE } from "../../../protocol/index.ts";
 import { settle } from "../../fakes/dashboard/fake-clock.ts";
 import { agentPatch, agentSet, makeHarness, type Harness } from "./harness.ts";
 
-/** Starts with every WebSocket attempt failing until the LiveChannel falls back to polling. */
+/** Starts with every WebSocket attempt failing (the hub answering HTTP) until the LiveChannel falls back to polling. */
 async function startBlocked(h: Harness): Promise<void> {
   h.live.start();
   for (let i = 0; i < 3; i++) {
     (await h.nextSocket()).fail();
-    if (h.live.status.phase === "reconnecting") await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
+    await settle(); // the GET /api/health that tells a blocked WebSocket from a hub that is down
+    if (h.live.status.transport === null) await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
   }
-  expect(h.live.status).toMatchObject({ phase: "polling", transport: "polling" });
+  expect(h.hub.healthChecks).toBe(3);
+  // The first polls have run already (a 403 or 503 may have changed the phase since).
+  expect(h.live.debug.log.map((e) => e.text)).toContain("the WebSocket failed 3 times in a row: polling instead");
+  expect(h.hub.polls.length).toBeGreaterThan(0);
   await h.clock.run(0);
 }
 
@@ -67,6 +71,7 @@ describe("LiveChannel polling fallback", () => {
     await h.clock.run(probeIn);
     (await h.nextSocket()).fail();
     expect(h.live.status).toMatchObject({ phase: "polling", transport: "polling" });
+    expect(h.live.status.nextRetryAt! - h.clock.now()).toBeGreaterThanOrEqual(15_000);
     h.hub.commit([agentSet("b")]);
     await settle();
 
@@ -115,17 +120,20 @@ describe("LiveChannel polling fallback", () => {
     expect(h.connector.sockets).toHaveLength(3);
   });
 
-  it("keeps polling through server errors, with backoff", async () => {
+  it("keeps polling through server errors, with backoff, and shows them as reconnecting over polling", async () => {
     const h = makeHarness({ random: () => 0.5 });
     h.hub.pollStatus = 503;
     await startBlocked(h);
-    expect(h.live.status).toMatchObject({ phase: "polling" });
-    expect(h.live.status.message).toMatch(/polling failed: HTTP 503/);
+    expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: "polling", attempt: 1 });
+    expect(h.live.status.message).toMatch(/^polling failed: HTTP 503/);
+    expect(h.live.status.nextRetryAt! - h.clock.now()).toBe(250);
     const polls = h.hub.polls.length;
     h.hub.pollStatus = null;
     h.hub.commit([agentSet("a")]);
     await h.clock.run(1_000);
     expect(h.hub.polls.length).toBeGreaterThan(polls);
     expect(h.live.state).toEqual(h.hub.state);
+    expect(h.live.status).toMatchObject({ phase: "polling", transport: "polling", attempt: 0 });
+    expect(h.live.status.message).toMatch(/failed 3 times in a row: polling/);
   });
 });

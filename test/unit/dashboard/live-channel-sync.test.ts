@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PING_FRAME_TEXT, PROTOCOL_VERSION, type DeltaFrame } from "../../../protocol/index.ts";
-import { agentPatch, agentSet, makeHarness, startLive } from "./harness.ts";
+import { agentPatch, agentSet, makeHarness, renderFrame, startLive } from "./harness.ts";
 
 const RESYNC = '{"type":"resync"}';
 
@@ -109,10 +109,12 @@ describe("LiveChannel outgoing frames", () => {
     socket.open();
     socket.receive({ type: "hello", protocol: PROTOCOL_VERSION, channel: "demo", epoch: h.hub.epoch, head: 3, recovered: true });
     socket.receive(h.hub.log[1]!);
-    expect(socket.sent).toEqual([PING_FRAME_TEXT]);
+    expect(socket.sent).toEqual([]);
     socket.receive(h.hub.log[2]!);
     expect(h.live.status.phase).toBe("live");
-    expect(socket.sent).toEqual([PING_FRAME_TEXT, RESYNC]);
+    expect(socket.sent).toEqual([RESYNC]);
+    renderFrame(h);
+    expect(socket.sent).toEqual([RESYNC, PING_FRAME_TEXT]);
     // Live: sent at once.
     h.live.send({ type: "ping" });
     expect(socket.sent.at(-1)).toBe(PING_FRAME_TEXT);
@@ -128,7 +130,7 @@ describe("LiveChannel outgoing frames", () => {
     const next = await h.nextSocket();
     next.onClientFrame = null;
     h.hub.accept(next);
-    expect(next.sent).toEqual([PING_FRAME_TEXT, RESYNC]);
+    expect(next.sent).toEqual([RESYNC]);
   });
 });
 

@@ -109,13 +109,14 @@ describe("partySocketConnector", () => {
 describe("LiveChannel over partysocket", () => {
   it("goes live, and on a close reconnects only when its own backoff says so, with a fresh cursor", async () => {
     const clock = new FakeClock();
+    const frames = new ManualFrames();
     const live = new LiveChannel({
       baseUrl: "http://127.0.0.1:8788",
       channel: "demo",
       tickets: new FakeTickets(),
       connector: partySocketConnector({ baseUrl: "http://127.0.0.1:8788", channel: "demo", WebSocket: FakeWebSocket }),
       clock,
-      scheduleFrame: new ManualFrames().schedule,
+      scheduleFrame: frames.schedule,
       random: () => 0.5,
       page: noPageEvents,
     });
@@ -126,6 +127,9 @@ describe("LiveChannel over partysocket", () => {
     ws.serverSend(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, channel: "demo", epoch: "e1", head: 7, recovered: false }));
     ws.serverSend(JSON.stringify({ type: "snapshot", epoch: "e1", seq: 7, state: emptyState() }));
     expect(live.status).toMatchObject({ phase: "live", seq: 7 });
+    expect(ws.sent).toEqual([]);
+    frames.flush(); // the first ping waits for the frame that renders the snapshot
+    clock.advance(0);
     expect(ws.sent).toEqual(['{"type":"ping"}']);
 
     ws.serverClose(1012, "restarting");

@@ -19,3 +19,6 @@ export { ABNORMAL_CLOSURE, type SocketConnector, type SocketHandle, type SocketL
 export { partySocketConnector, socketTargetOf, type PartySocketConnectorOptions } from "./partysocket-connector.ts";
 export { browserPageEvents, defaultFrameScheduler, noPageEvents, systemClock, type PageEvents } from "./browser-defaults.ts";
 export { parseDeltasResponse } from "./long-poller.ts";
+export { HttpResponseError } from "./http-error.ts";
+export { classifyAttemptEnd, type AttemptEnd, type AttemptOutcome } from "./attempt-outcome.ts";
+export { checkHubReachable, type Reachability, type ReachabilityCheckOptions } from "./hub-reachability.ts";

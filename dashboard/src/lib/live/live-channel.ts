@@ -7,36 +7,31 @@
  *   connecting ─(hello)─▶ catching-up ─(applied seq = head)─▶ live
  *        ▲                                                      │ close, dead heartbeat, timeout
  *        └────── reconnecting (full-jitter backoff) ◀───────────┘
- *   reconnecting ─(N attempts without a hello)─▶ polling ─(a probe's hello)─▶ catching-up
+ *   reconnecting ─(N attempts without a hello, the hub answering HTTP)─▶ polling ─(a probe's hello)─▶ catching-up
  *   4001/4003, ticket 401, poll 401/403 ─▶ denied;  4400 ─▶ offline;  both wait for retry()
+ *
+ * An attempt without a hello counts towards polling only when the hub is
+ * reachable over HTTP (hub-reachability.ts); when it is not, the hub is down
+ * (a restart, an outage) and polling would fail just the same: plain backoff.
  *
  * Each socket attempt has a generation: callbacks of an abandoned attempt
  * find it outdated and change nothing.
  */
-import {
-  CloseCode,
-  MAX_DELTAS_PER_RESPONSE,
-  PROTOCOL_VERSION,
-  isRetryableClose,
-  parseServerFrame,
-  type ChannelState,
-  type ClientFrame,
-  type DeltasResponse,
-  type HelloFrame,
-} from "../../../../protocol/index.ts";
+import { CloseCode, PROTOCOL_VERSION, parseServerFrame, type ChannelState, type ClientFrame, type HelloFrame } from "../../../../protocol/index.ts";
+import { classifyAttemptEnd } from "./attempt-outcome.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { browserPageEvents, defaultFrameScheduler, systemClock, type PageEvents } from "./browser-defaults.ts";
 import { CacheWriter } from "./cache-writer.ts";
 import { ChannelSync } from "./channel-sync.ts";
-import { describeRetryableClose, describeTerminalClose } from "./close-reasons.ts";
 import { DebugRecorder } from "./debug-recorder.ts";
 import { FrameNotifier } from "./frame-notifier.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { LongPoller } from "./long-poller.ts";
+import { checkHubReachable } from "./hub-reachability.ts";
 import { partySocketConnector } from "./partysocket-connector.ts";
+import { PollingFallback } from "./polling-fallback.ts";
 import { ABNORMAL_CLOSURE, type SocketConnector, type SocketHandle, type SocketQuery } from "./socket-connector.ts";
 import type { StateCache } from "./state-cache.ts";
-import { TicketDeniedError, type TicketProvider } from "./tickets.ts";
+import type { TicketProvider } from "./tickets.ts";
 import { DEFAULT_TUNING, type LiveTuning } from "./tuning.ts";
 import type { ActivityEntry, Cancel, Clock, ConnectionStatus, DebugInfo, FrameScheduler, Phase } from "./types.ts";
 
@@ -50,7 +45,7 @@ export interface LiveChannelOptions {
   // Injectables; the defaults are the browser's.
   /** Default: partysocket to `${baseUrl → ws(s)}/ws/<channel>`. */
   connector?: SocketConnector;
-  /** For the polling fallback. Default: globalThis.fetch. */
+  /** For the polling fallback and the reachability check. Default: globalThis.fetch. */
   fetch?: typeof fetch;
   /** Default: Date.now + setTimeout. */
   clock?: Clock;
@@ -72,6 +67,7 @@ export class LiveChannel {
   readonly #cache: StateCache | null;
   readonly #connector: SocketConnector;
   readonly #clock: Clock;
+  readonly #fetch: typeof fetch;
   readonly #random: () => number;
   readonly #page: PageEvents;
   readonly #t: LiveTuning;
@@ -80,7 +76,7 @@ export class LiveChannel {
   readonly #notifier: FrameNotifier;
   readonly #cacheWriter: CacheWriter;
   readonly #heartbeat: Heartbeat;
-  readonly #poller: LongPoller;
+  readonly #fallback: PollingFallback;
 
   // What the connection bar shows.
   #phase: Phase = "connecting";
@@ -94,9 +90,8 @@ export class LiveChannel {
 
   #running = false;
   #generation = 0;
-  /** Consecutive attempts that ended without a hello; at tuning.fallbackAfterFailures → polling. */
+  /** Consecutive attempts that ended without a hello while the hub answered HTTP; at tuning.fallbackAfterFailures → polling. */
   #failures = 0;
-  #pollingReason = "";
   readonly #outbox: string[] = [];
   // The current socket attempt.
   #socket: SocketHandle | null = null;
@@ -110,7 +105,6 @@ export class LiveChannel {
   #retryTimer: Cancel | null = null;
   #attemptTimer: Cancel | null = null;
   #resyncTimer: Cancel | null = null;
-  #probeTimer: Cancel | null = null;
   #pageCancels: Cancel[] = [];
 
   constructor(options: LiveChannelOptions) {
@@ -120,11 +114,14 @@ export class LiveChannel {
     this.#cache = options.cache ?? null;
     this.#connector = options.connector ?? partySocketConnector({ baseUrl: this.#baseUrl, channel: options.channel });
     this.#clock = options.clock ?? systemClock;
+    // Called unbound, browsers' fetch throws "Illegal invocation".
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#random = options.random ?? Math.random;
     this.#page = options.page ?? browserPageEvents();
     this.#t = { ...DEFAULT_TUNING, ...options.tuning };
     this.#sync = new ChannelSync(this.#debug.replays, { log: (text) => this.#log(text), applied: () => this.#cacheWriter.schedule() });
-    this.#notifier = new FrameNotifier(options.scheduleFrame ?? defaultFrameScheduler(), (error) =>
+    const scheduleFrame = options.scheduleFrame ?? defaultFrameScheduler();
+    this.#notifier = new FrameNotifier(scheduleFrame, (error) =>
       this.#log(`a listener threw: ${error instanceof Error ? error.message : String(error)}`),
     );
     // A diverged state is not what the server had at that seq: never persist it.
@@ -135,32 +132,30 @@ export class LiveChannel {
       clock: this.#clock,
       intervalMs: this.#t.heartbeatIntervalMs,
       pongTimeoutMs: this.#t.pongTimeoutMs,
+      scheduleFrame,
+      firstPingMaxWaitMs: this.#t.firstPingMaxWaitMs,
       send: (text) => void this.#sendRaw(text),
       onRtt: (ms) => {
         this.#rttMs = ms;
         this.#changed();
       },
-      onDead: (silentMs) => this.#abandon(`nothing heard for ${Math.round(silentMs / 1000)} s after a ping: the connection is dead`),
+      onDead: (silentMs, afterPing) =>
+        this.#abandon(`nothing heard for ${Math.round(silentMs / 1000)} s ${afterPing ? "after a ping" : "while catching up"}: the connection is dead`),
     });
-    this.#poller = new LongPoller({
+    this.#fallback = new PollingFallback({
       baseUrl: this.#baseUrl,
       channel: this.channel,
-      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      fetch: this.#fetch,
       tickets: this.#tickets,
       clock: this.#clock,
       random: this.#random,
-      waitSeconds: this.#t.pollWaitSeconds,
-      requestTimeoutMs: this.#t.pollRequestTimeoutMs,
-      backoff: this.#t.backoff,
-      cursor: () => this.#sync.store.cursor,
-      onRequest: (url) => this.#debug.frame("out", this.#clock.now(), `GET ${url.slice(this.#baseUrl.length)}`),
-      onResponse: (body) => this.#onPollResponse(body),
-      onFailure: (message, retryInMs) => {
-        this.#message = `polling failed: ${message}`;
-        this.#log(`poll failed (${message}); next poll in ${retryInMs} ms`);
-        this.#changed();
-      },
-      onDenied: (message) => this.#terminal("denied", `access denied: ${message}`),
+      tuning: this.#t,
+      sync: this.#sync,
+      debug: this.#debug,
+      probe: () => this.#connect(),
+      denied: (message) => this.#terminal("denied", `access denied: ${message}`),
+      changed: () => this.#changed(),
+      log: (text) => this.#log(text),
     });
   }
 
@@ -212,17 +207,20 @@ export class LiveChannel {
     return this.#sync.store.state;
   }
 
+  /** While polling, phase/attempt/nextRetryAt/message come from PollingFallback.view (see README "Phases"). */
   get status(): ConnectionStatus {
-    return (this.#status ??= {
-      phase: this.#phase,
+    if (this.#status) return this.#status;
+    const polling = this.#transport === "polling" ? this.#fallback.view : null;
+    return (this.#status = {
+      phase: polling?.phase ?? this.#phase,
       transport: this.#transport,
-      attempt: this.#phase === "live" ? 0 : this.#backoffAttempt,
-      nextRetryAt: this.#nextRetryAt,
+      attempt: polling?.attempt ?? (this.#phase === "live" ? 0 : this.#backoffAttempt),
+      nextRetryAt: polling ? polling.nextRetryAt : this.#nextRetryAt,
       behind: this.#sync.behind,
       seq: this.#sync.store.seq,
       epoch: this.#sync.store.epoch,
       rttMs: this.#rttMs,
-      message: this.#message,
+      message: polling?.message ?? this.#message,
       closeCode: this.#closeCode,
     });
   }
@@ -291,8 +289,8 @@ export class LiveChannel {
   }
 
   #onOpen(): void {
+    // No ping yet: the attempt timer guards the wait for hello, and the heartbeat starts with the handshake's end.
     this.#log("socket open; waiting for hello");
-    this.#heartbeat.start();
     this.#changed();
   }
 
@@ -328,11 +326,14 @@ export class LiveChannel {
     if (hello.protocol !== PROTOCOL_VERSION) this.#log(`warning: server protocol ${hello.protocol}, dashboard protocol ${PROTOCOL_VERSION}`);
     if (this.#transport === "polling") {
       // From here on the socket delivers every delta after its `since`; the seq rules drop what polling also brought.
-      this.#poller.stop();
+      this.#fallback.stop();
+      this.#message = null;
       this.#log("the WebSocket is back: polling stopped");
     }
     this.#transport = "websocket";
     this.#nextRetryAt = null;
+    // Silence while the replay or snapshot comes is fatal; pings wait for the end of the handshake.
+    this.#heartbeat.watch();
     this.#sync.hello(hello);
     this.#updateProgress();
   }
@@ -373,6 +374,7 @@ export class LiveChannel {
     if (this.#handshakeDone) return;
     this.#handshakeDone = true;
     this.#liveSince = this.#clock.now();
+    this.#heartbeat.startAfterRender();
     const queued = this.#outbox.splice(0);
     if (queued.length > 0) this.#log(`sending ${queued.length} queued frame(s)`);
     for (const text of queued) this.#sendRaw(text);
@@ -398,23 +400,38 @@ export class LiveChannel {
     this.#closeCode = code;
     this.#log(`socket closed: ${code}${reason ? ` ${reason}` : ""}`);
     if (!this.#running) return;
-    if (queryError instanceof TicketDeniedError) return this.#terminal("denied", `access denied: ${queryError.message}`);
-    if (!isRetryableClose(code)) {
-      const { phase, message } = describeTerminalClose(code, reason, serverError);
-      return this.#terminal(phase, message);
-    }
-    if (this.#transport === "polling") {
+    const outcome = classifyAttemptEnd({ code, reason, hadHello, queryError, serverError });
+    if (outcome.kind === "stop") return this.#terminal(outcome.phase, outcome.message);
+    if (this.#fallback.active) {
       this.#log("the WebSocket probe failed; still polling");
-      return this.#scheduleProbe();
+      return this.#fallback.probeFailed();
     }
-    if (!hadHello) this.#failures++;
     if (stable) this.#backoffAttempt = 0;
-    if (this.#failures >= this.#t.fallbackAfterFailures) return this.#startPolling();
-    this.#scheduleReconnect(code, describeRetryableClose(code, reason, serverError, queryError));
+    this.#backoffAttempt++;
+    if (outcome.kind === "retry") return this.#scheduleReconnect(code, outcome.message);
+    void this.#countIfReachable(code, outcome.message);
   }
 
+  /** An attempt with a ticket in hand got no hello: a blocked WebSocket counts towards polling, a hub that is down does not. */
+  async #countIfReachable(code: number, why: string): Promise<void> {
+    const generation = this.#generation;
+    this.#phase = "reconnecting";
+    this.#transport = null;
+    this.#message = why;
+    this.#nextRetryAt = null;
+    this.#log(`${why}; asking the hub over HTTP whether it is up`);
+    this.#changed();
+    const reachability = await checkHubReachable({ baseUrl: this.#baseUrl, fetch: this.#fetch, clock: this.#clock, timeoutMs: this.#t.reachabilityTimeoutMs });
+    // stop(), retry() or an online event started something else meanwhile.
+    if (generation !== this.#generation || !this.#running) return;
+    if (!reachability.reachable) return this.#scheduleReconnect(code, `hub unreachable: ${reachability.why}`);
+    this.#failures++;
+    if (this.#failures >= this.#t.fallbackAfterFailures) return this.#startPolling();
+    this.#scheduleReconnect(code, `${why} (the hub answers over HTTP: ${this.#failures} of ${this.#t.fallbackAfterFailures} before polling)`);
+  }
+
+  /** Waits out the backoff for attempt #backoffAttempt, then connects. */
   #scheduleReconnect(code: number, why: string): void {
-    this.#backoffAttempt++;
     const backoff = code === CloseCode.RATE_LIMITED ? { ...this.#t.backoff, minWindowMs: this.#t.rateLimitedMinWindowMs } : this.#t.backoff;
     const delayMs = backoffDelayMs(this.#backoffAttempt, backoff, this.#random);
     this.#phase = "reconnecting";
@@ -429,47 +446,14 @@ export class LiveChannel {
     this.#changed();
   }
 
-  // ---- polling fallback ----------------------------------------------------
-
   #startPolling(): void {
+    const reason = `the WebSocket failed ${this.#failures} times in a row: polling instead`;
+    this.#log(reason);
     this.#transport = "polling";
-    this.#phase = "polling";
-    this.#pollingReason = `the WebSocket failed ${this.#failures} times in a row: polling instead`;
-    this.#message = this.#pollingReason;
-    this.#log(this.#pollingReason);
-    this.#poller.start();
-    this.#scheduleProbe();
-  }
-
-  #scheduleProbe(): void {
-    const { probeMinDelayMs: min, probeMaxDelayMs: max } = this.#t;
-    const delayMs = Math.round(min + this.#random() * (max - min));
-    this.#nextRetryAt = this.#clock.now() + delayMs;
-    this.#probeTimer = this.#clock.schedule(() => {
-      this.#probeTimer = null;
-      this.#connect();
-    }, delayMs);
+    this.#nextRetryAt = null;
+    this.#message = null;
+    this.#fallback.start(reason);
     this.#changed();
-  }
-
-  /** Applies one poll; true when caught up, so the next poll may wait on the server. */
-  #onPollResponse(body: DeltasResponse): boolean {
-    const now = this.#clock.now();
-    if (body.recovered) {
-      this.#debug.frame("in", now, `deltas: ${body.deltas.length} (head ${body.head})`);
-      this.#sync.head(body.epoch, body.head);
-      for (const delta of body.deltas) {
-        const problem = this.#sync.delta(delta);
-        if (problem) this.#log(problem);
-      }
-    } else {
-      this.#debug.frame("in", now, `deltas: snapshot at seq ${body.snapshot.seq}`);
-      this.#sync.snapshot(body.snapshot);
-    }
-    if (this.#transport === "polling") this.#message = this.#pollingReason;
-    this.#changed();
-    const pageFull = body.recovered && body.deltas.length >= MAX_DELTAS_PER_RESPONSE;
-    return !pageFull && this.#sync.caughtUp;
   }
 
   // ---- plumbing ------------------------------------------------------------
@@ -492,8 +476,9 @@ export class LiveChannel {
   }
 
   #cancelTimers(): void {
-    for (const cancel of [this.#retryTimer, this.#attemptTimer, this.#resyncTimer, this.#probeTimer]) cancel?.();
-    this.#retryTimer = this.#attemptTimer = this.#resyncTimer = this.#probeTimer = null;
+    for (const cancel of [this.#retryTimer, this.#attemptTimer, this.#resyncTimer]) cancel?.();
+    this.#retryTimer = this.#attemptTimer = this.#resyncTimer = null;
+    this.#fallback.cancelProbe();
   }
 
   /** Ends the socket and the poller; nothing of theirs can fire afterwards. */
@@ -502,7 +487,7 @@ export class LiveChannel {
     const socket = this.#socket;
     this.#socket = null;
     socket?.close(1000, reason);
-    this.#poller.stop();
+    this.#fallback.stop();
     this.#cancelTimers();
     this.#resetConnection();
     this.#transport = null;
@@ -519,7 +504,12 @@ export class LiveChannel {
   }
 
   #onOnline(): void {
-    if (!this.#running || (!this.#retryTimer && !this.#probeTimer)) return;
+    if (!this.#running) return;
+    if (this.#fallback.probeScheduled) {
+      this.#log("the browser is online again: probing the WebSocket now");
+      return this.#fallback.probeNow();
+    }
+    if (!this.#retryTimer) return;
     this.#log("the browser is online again: connecting now");
     this.#connect();
   }

@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { Paths, ServerFrameSchema, type DeltaFrame, type DeltasResponse } from "../../../../protocol/index.ts";
-import { errorMessageOf } from "./http-error.ts";
+import { HttpResponseError, errorMessageOf, messageOf } from "./http-error.ts";
 import { backoffDelayMs, type BackoffOptions } from "./backoff.ts";
 import type { ResumeCursor } from "./channel-store.ts";
 import { TicketDeniedError, type TicketProvider } from "./tickets.ts";
@@ -26,7 +26,8 @@ export interface LongPollerOptions {
   /** Applies a response; returns true when caught up, so the next request may wait on the server. */
   readonly onResponse: (body: DeltasResponse) => boolean;
   readonly onRequest: (url: string) => void;
-  readonly onFailure: (message: string, retryInMs: number) => void;
+  /** `unreachable`: no HTTP answer at all (refused, reset, timed out), as opposed to an error the hub answered with. */
+  readonly onFailure: (message: string, retryInMs: number, unreachable: boolean) => void;
   /** The ticket or token is refused: polling stops. */
   readonly onDenied: (message: string) => void;
 }
@@ -75,6 +76,7 @@ export class LongPoller {
     let waitSeconds = 0;
     while (live()) {
       let failure: string;
+      let unreachable: boolean;
       try {
         const ticket = await o.tickets.get(o.channel);
         if (!live()) return;
@@ -100,10 +102,10 @@ export class LongPoller {
           return;
         }
         refusals = 0;
-        if (!res.ok) throw new Error(await errorMessageOf(res));
-        const body = parseDeltasResponse(await res.json());
+        if (!res.ok) throw new HttpResponseError(await errorMessageOf(res), res.status);
+        const body = parseDeltasResponse(await res.json().catch(() => null));
         if (!live()) return;
-        if (!body) throw new Error("the deltas response has an unexpected shape");
+        if (!body) throw new HttpResponseError("the deltas response has an unexpected shape", res.status);
         failures = 0;
         waitSeconds = o.onResponse(body) ? o.waitSeconds : 0;
         continue;
@@ -113,12 +115,13 @@ export class LongPoller {
           this.#deny(error.message);
           return;
         }
-        failure = error instanceof Error ? error.message : String(error);
+        failure = messageOf(error);
+        unreachable = !(error instanceof HttpResponseError);
       }
       failures++;
       waitSeconds = 0;
       const delayMs = backoffDelayMs(failures, o.backoff, o.random);
-      o.onFailure(failure, delayMs);
+      o.onFailure(failure, delayMs, unreachable);
       await this.#sleep(delayMs);
     }
   }

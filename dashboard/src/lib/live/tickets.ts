@@ -3,9 +3,12 @@
  * `POST /api/auth/ticket`. The WebSocket (`?ticket=`) and the polling
  * fallback (`Authorization: Bearer`) use them, so the long-lived token never
  * appears in a URL. A ticket is reused until it is close to expiry.
+ *
+ * get() rejects with TicketDeniedError (401: wrong token), HttpResponseError
+ * (the hub answered with another error), or fetch's own error (unreachable).
  */
 import { Paths, type TicketResponse } from "../../../../protocol/index.ts";
-import { errorMessageOf } from "./http-error.ts";
+import { HttpResponseError, errorMessageOf } from "./http-error.ts";
 
 /** 401 from the ticket endpoint: the dashboard token is wrong. Retrying will not help. */
 export class TicketDeniedError extends Error {
@@ -87,10 +90,10 @@ export class TicketSource implements TicketProvider {
       body: JSON.stringify({ channels: [key], ...(this.#ttlSeconds ? { ttlSeconds: this.#ttlSeconds } : {}) }),
     });
     if (res.status === 401) throw new TicketDeniedError(`the dashboard token was refused (${await errorMessageOf(res)})`);
-    if (!res.ok) throw new Error(`ticket request failed: ${await errorMessageOf(res)}`);
-    const body = (await res.json()) as Partial<TicketResponse>;
+    if (!res.ok) throw new HttpResponseError(`ticket request failed: ${await errorMessageOf(res)}`, res.status);
+    const body = (await res.json().catch(() => ({}))) as Partial<TicketResponse>;
     const expiresAt = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : NaN;
-    if (typeof body.ticket !== "string" || !Number.isFinite(expiresAt)) throw new Error("ticket response without ticket/expiresAt");
+    if (typeof body.ticket !== "string" || !Number.isFinite(expiresAt)) throw new HttpResponseError("ticket response without ticket/expiresAt", res.status);
     const localNow = this.#now();
     // Lifetime measured on the server's clock, so a skewed local clock cannot make us use an expired ticket.
     const serverNow = Date.parse(res.headers.get("date") ?? "");

@@ -10,12 +10,16 @@ export interface LiveTuning {
   /** No hello this long after starting an attempt (ticket fetch + upgrade) → give up on it. */
   readonly attemptTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  /** The first ping after a handshake waits for the page to render it, or this long at most (hidden tabs get no frames). */
+  readonly firstPingMaxWaitMs: number;
   /** A ping unanswered (and nothing else heard) this long → the connection is dead. */
   readonly pongTimeoutMs: number;
   /** No snapshot this long after a `resync` → reconnect. */
   readonly resyncTimeoutMs: number;
-  /** Consecutive WebSocket attempts without a hello before switching to long-polling. */
+  /** Consecutive WebSocket attempts without a hello, while the hub answers over HTTP, before switching to long-polling. */
   readonly fallbackAfterFailures: number;
+  /** After an attempt without a hello, `GET /api/health` unanswered this long means the hub is unreachable (not a blocked WebSocket). */
+  readonly reachabilityTimeoutMs: number;
   /** While polling, the WebSocket is probed after a delay drawn from [min, max]. */
   readonly probeMinDelayMs: number;
   readonly probeMaxDelayMs: number;
@@ -35,9 +39,11 @@ export const DEFAULT_TUNING: LiveTuning = {
   stableConnectionMs: 5_000,
   attemptTimeoutMs: 15_000,
   heartbeatIntervalMs: 5_000,
+  firstPingMaxWaitMs: 1_000,
   pongTimeoutMs: 10_000,
   resyncTimeoutMs: 10_000,
   fallbackAfterFailures: 3,
+  reachabilityTimeoutMs: 5_000,
   probeMinDelayMs: 15_000,
   probeMaxDelayMs: 30_000,
   pollWaitSeconds: 20,
