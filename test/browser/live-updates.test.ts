@@ -2,40 +2,18 @@
  * Acceptance 1 (a, b): webhooks show up in open pages without a reload, and
  * every page sees the same thing. Prints the webhook→DOM time.
  */
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { DevServer } from "../support/dev-server.ts";
+import { expect, it } from "vitest";
 import { ev } from "../support/events.ts";
-import { HubClient } from "../support/hub-client.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { useBrowserSuite } from "./support/chromium.ts";
 import { liveState, openChannel, renderedView, waitForPhase, waitForSeq, whenSelectorAppears } from "./support/dashboard-page.ts";
 import { demoEvents } from "./support/demo-data.ts";
 
-let server: DevServer;
-let browser: Browser;
-let hub: HubClient;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([DevServer.start(), launchChromium()]);
-  hub = new HubClient(server.url);
-});
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  return context;
-}
+const suite = useBrowserSuite();
 
 it("shows an agent status change and a task progress update without a reload", async () => {
   const channel = "live-updates";
-  const seeded = await hub.send(channel, demoEvents());
-  const page = await openChannel(await newContext(), server.url, channel);
+  const seeded = await suite.hub.send(channel, demoEvents());
+  const page = await openChannel(await suite.newContext(), suite.server.url, channel);
   await waitForPhase(page, "live");
   await waitForSeq(page, seeded.head);
   const navigations: string[] = [];
@@ -46,12 +24,12 @@ it("shows an agent status change and a task progress update without a reload", a
 
   const agentShown = whenSelectorAppears(page, '[data-testid="agent-row"][data-agent-id="reviewer"][data-status="busy"]');
   const agentPostedAt = Date.now();
-  await hub.send(channel, [ev.agentStatus("reviewer", "busy", { taskId: "4" })]);
+  await suite.hub.send(channel, [ev.agentStatus("reviewer", "busy", { taskId: "4" })]);
   const agentMs = (await agentShown) - agentPostedAt;
 
   const taskShown = whenSelectorAppears(page, '[data-testid="task-row"][data-task-id="5"][data-progress="80"]');
   const taskPostedAt = Date.now();
-  await hub.send(channel, [ev.taskProgress(5, 80, { message: "gift cards wired" })]);
+  await suite.hub.send(channel, [ev.taskProgress(5, 80, { message: "gift cards wired" })]);
   const taskMs = (await taskShown) - taskPostedAt;
 
   console.log(`webhook→DOM: agent status ${agentMs} ms, task progress ${taskMs} ms (webhook POST to the DOM change, same machine)`);
@@ -62,19 +40,19 @@ it("shows an agent status change and a task progress update without a reload", a
 
 it("two pages see the same updates", async () => {
   const channel = "two-pages";
-  await hub.send(channel, demoEvents());
-  const [first, second] = await Promise.all([openChannel(await newContext(), server.url, channel), openChannel(await newContext(), server.url, channel)]);
+  await suite.hub.send(channel, demoEvents());
+  const [first, second] = await Promise.all([openChannel(await suite.newContext(), suite.server.url, channel), openChannel(await suite.newContext(), suite.server.url, channel)]);
   await Promise.all([waitForPhase(first, "live"), waitForPhase(second, "live")]);
 
   let head = 0;
   for (let i = 1; i <= 10; i++) {
-    const result = await hub.send(channel, [
+    const result = await suite.hub.send(channel, [
       ev.taskProgress(7, i * 10),
       ev.agentStatus("docs-bot", i % 2 === 0 ? "busy" : "idle", { taskId: i % 2 === 0 ? "7" : null }),
     ]);
     head = result.head;
   }
-  await hub.send(channel, [ev.taskUpsert({ id: 11, title: "Added while both watch", status: "pending" })]);
+  await suite.hub.send(channel, [ev.taskUpsert({ id: 11, title: "Added while both watch", status: "pending" })]);
   head += 1;
   await Promise.all([waitForSeq(first, head), waitForSeq(second, head)]);
 
@@ -90,15 +68,15 @@ it("two pages see the same updates", async () => {
 
 it("lists the channels with live activity and opens one", async () => {
   const channel = "listed-channel";
-  const { head } = await hub.send(channel, demoEvents());
-  const page = await (await newContext()).newPage();
-  await page.goto(`${server.url}/#token=test-dashboard-token`);
+  const { head } = await suite.hub.send(channel, demoEvents());
+  const page = await (await suite.newContext()).newPage();
+  await page.goto(`${suite.server.url}/#token=test-dashboard-token`);
   const row = page.locator(`[data-testid="channel-row"][data-channel="${channel}"]`);
   await row.waitFor({ timeout: 15_000 });
   expect(page.url()).not.toContain("token=");
   expect(Number(await row.getAttribute("data-head"))).toBeGreaterThanOrEqual(head);
 
-  const next = (await hub.send(channel, [ev.taskProgress(3, 90)])).head;
+  const next = (await suite.hub.send(channel, [ev.taskProgress(3, 90)])).head;
   await page.waitForSelector(`[data-testid="channel-row"][data-channel="${channel}"][data-head="${next}"]`, { timeout: 15_000 });
 
   await row.locator("a").click();
@@ -108,10 +86,9 @@ it("lists the channels with live activity and opens one", async () => {
 
 it("works by keyboard and fits a phone screen", async () => {
   const channel = "keyboard-phone";
-  await hub.send(channel, demoEvents());
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
-  contexts.push(context);
-  const page = await openChannel(context, server.url, channel);
+  await suite.hub.send(channel, demoEvents());
+  const context = await suite.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  const page = await openChannel(context, suite.server.url, channel);
   await waitForPhase(page, "live");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);

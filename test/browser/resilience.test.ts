@@ -3,44 +3,23 @@
  * (polling fallback and back), a reload painted from the local cache, and a
  * bad token that stops retrying.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { DevServer } from "../support/dev-server.ts";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
 import { ev } from "../support/events.ts";
-import { HubClient } from "../support/hub-client.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { useBrowserSuite } from "./support/chromium.ts";
 import { expectedView, liveState, openChannel, phaseOf, renderedView, waitForPhase, waitForSeq } from "./support/dashboard-page.ts";
 import { demoEvents } from "./support/demo-data.ts";
 
 const STATE_CACHE_KEY_PREFIX = "taskmaster-live.state.v1.";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let server: DevServer;
-let browser: Browser;
-let hub: HubClient;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([DevServer.start(), launchChromium()]);
-  hub = new HubClient(server.url);
-});
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  return context;
-}
+const suite = useBrowserSuite();
 
 /** Waits until the page shows exactly the server's snapshot (retrying if the server moves on meanwhile). */
 async function expectPageEqualsSnapshot(page: Page, channel: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const snapshot = await hub.snapshot(channel);
+    const snapshot = await suite.hub.snapshot(channel);
     await waitForSeq(page, snapshot.seq, Math.max(1_000, deadline - Date.now()));
     const { state, status } = await liveState(page);
     if (status.seq === snapshot.seq || Date.now() > deadline) {
@@ -55,8 +34,8 @@ async function expectPageEqualsSnapshot(page: Page, channel: string, timeoutMs =
 
 it("recovers after the runtime is stopped and restarted mid-stream, showing exactly the server's snapshot", async () => {
   const channel = "restart-mid-stream";
-  await hub.send(channel, demoEvents());
-  const page = await openChannel(await newContext(), server.url, channel);
+  await suite.hub.send(channel, demoEvents());
+  const page = await openChannel(await suite.newContext(), suite.server.url, channel);
   await waitForPhase(page, "live");
 
   let streaming = true;
@@ -64,7 +43,7 @@ it("recovers after the runtime is stopped and restarted mid-stream, showing exac
   const stream = (async () => {
     for (let i = 0; streaming; i++) {
       try {
-        await hub.send(channel, [ev.taskProgress(3, i % 101), ev.health("api-eu", { cpu: (i * 7) % 100, queueDepth: i % 13 })]);
+        await suite.hub.send(channel, [ev.taskProgress(3, i % 101), ev.health("api-eu", { cpu: (i * 7) % 100, queueDepth: i % 13 })]);
         accepted++;
       } catch {
         // The runtime is down: the stream goes on, as a real producer's retries would.
@@ -86,10 +65,10 @@ it("recovers after the runtime is stopped and restarted mid-stream, showing exac
     new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-phase", "data-transport"] });
   });
   const stoppedAt = Date.now();
-  await server.stop();
+  await suite.server.stop();
   await waitForPhase(page, ["reconnecting", "offline", "polling", "connecting"], 20_000);
   await sleep(1_000);
-  await server.restart();
+  await suite.server.restart();
   await sleep(1_500);
   streaming = false;
   await stream;
@@ -106,8 +85,8 @@ it("recovers after the runtime is stopped and restarted mid-stream, showing exac
 
 it("falls back to polling when the WebSocket is blocked, keeps updating, and returns to the WebSocket", async () => {
   const channel = "blocked-socket";
-  await hub.send(channel, demoEvents());
-  const context = await newContext();
+  await suite.hub.send(channel, demoEvents());
+  const context = await suite.newContext();
   let blocked = true;
   let refused = 0;
   await context.routeWebSocket(/\/ws\//, (ws) => {
@@ -118,12 +97,12 @@ it("falls back to polling when the WebSocket is blocked, keeps updating, and ret
     refused++;
     void ws.close({ code: 1011, reason: "blocked by the test" });
   });
-  const page = await openChannel(context, server.url, channel);
+  const page = await openChannel(context, suite.server.url, channel);
   await page.waitForSelector('[data-testid="connection-phase"][data-transport="polling"]', { timeout: 45_000 });
   expect(refused).toBeGreaterThan(0);
   expect(await page.locator('[data-testid="connection-phase"]').textContent()).toMatch(/Polling|Live/);
 
-  const head = (await hub.send(channel, [ev.agentStatus("reviewer", "error", { detail: "polled" })])).head;
+  const head = (await suite.hub.send(channel, [ev.agentStatus("reviewer", "error", { detail: "polled" })])).head;
   await waitForSeq(page, head, 40_000);
   expect(await page.locator('[data-testid="agent-row"][data-agent-id="reviewer"]').getAttribute("data-status")).toBe("error");
   expect(await page.locator('[data-testid="connection-phase"]').getAttribute("data-transport")).toBe("polling");
@@ -133,16 +112,16 @@ it("falls back to polling when the WebSocket is blocked, keeps updating, and ret
   await page.waitForSelector('[data-testid="connection-phase"][data-phase="live"][data-transport="websocket"]', { timeout: 60_000 });
   console.log(`fallback: back on the WebSocket ${Date.now() - unblockedAt} ms after it was unblocked`);
 
-  const next = (await hub.send(channel, [ev.taskProgress(5, 55)])).head;
+  const next = (await suite.hub.send(channel, [ev.taskProgress(5, 55)])).head;
   await waitForSeq(page, next, 20_000);
   await expectPageEqualsSnapshot(page, channel);
 });
 
 it("paints the cached state on reload before the socket opens", async () => {
   const channel = "cached-reload";
-  const { head } = await hub.send(channel, demoEvents());
-  const context = await newContext();
-  const page = await openChannel(context, server.url, channel);
+  const { head } = await suite.hub.send(channel, demoEvents());
+  const context = await suite.newContext();
+  const page = await openChannel(context, suite.server.url, channel);
   await waitForPhase(page, "live");
   await waitForSeq(page, head);
   // The cache is written at most once a second: wait until it holds the head.
@@ -170,21 +149,21 @@ it("paints the cached state on reload before the socket opens", async () => {
   await page.waitForSelector('[data-testid="task-row"]', { timeout: 10_000 });
   const paintMs = Date.now() - reloadedAt;
   expect(await phaseOf(page)).not.toBe("live");
-  const snapshot = await hub.snapshot(channel);
+  const snapshot = await suite.hub.snapshot(channel);
   expect(await renderedView(page)).toEqual(expectedView(snapshot.state));
   expect(await page.locator('[data-testid="channel-view"]').getAttribute("data-seq")).toBe(String(head));
   console.log(`reload: cached state painted ${paintMs} ms after reload, with no socket open (${sockets.length} attempts refused)`);
 
   offline = false;
-  const after = (await hub.send(channel, [ev.agentStatus("docs-bot", "busy", { taskId: "9" })])).head;
+  const after = (await suite.hub.send(channel, [ev.agentStatus("docs-bot", "busy", { taskId: "9" })])).head;
   await waitForSeq(page, after, 60_000);
   await expectPageEqualsSnapshot(page, channel);
 });
 
 it("shows access denied for a bad token and stops retrying", async () => {
   const channel = "bad-token";
-  await hub.send(channel, demoEvents());
-  const context = await newContext();
+  await suite.hub.send(channel, demoEvents());
+  const context = await suite.newContext();
   let ticketRequests = 0;
   let sockets = 0;
   context.on("request", (request) => {
@@ -194,7 +173,7 @@ it("shows access denied for a bad token and stops retrying", async () => {
     sockets++;
     ws.connectToServer();
   });
-  const page = await openChannel(context, server.url, channel, "not-the-token");
+  const page = await openChannel(context, suite.server.url, channel, "not-the-token");
   await waitForPhase(page, "denied", 20_000);
   await page.getByText("Access denied", { exact: false }).first().waitFor({ timeout: 5_000 });
   expect(await page.locator('[data-testid="access-denied"]').isVisible()).toBe(true);

@@ -5,8 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
-import { ROOT } from "../../support/dev-server.ts";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { DevServer, ROOT } from "../../support/dev-server.ts";
+import { HubClient } from "../../support/hub-client.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium";
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
@@ -21,4 +23,48 @@ export async function launchChromium(): Promise<Browser> {
   const index = join(ROOT, "dashboard/build/index.html");
   if (!existsSync(index)) throw new Error(`${index} is missing: run \`npm run build:dashboard\` first (npm test does).`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A suite's shared fixtures: one `wrangler dev` and one Chromium, started in
+ * beforeAll and stopped (with every context opened through it) in afterAll.
+ */
+export interface BrowserSuite {
+  readonly server: DevServer;
+  readonly hub: HubClient;
+  /** A fresh context (1280×900 unless options say otherwise), closed after the suite. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+export function useBrowserSuite(): BrowserSuite {
+  let server: DevServer | undefined;
+  let browser: Browser | undefined;
+  let hub: HubClient | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([DevServer.start(), launchChromium()]);
+    hub = new HubClient(server.url);
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started: call useBrowserSuite() at the top of the test file`);
+    return value;
+  };
+  return {
+    get server() {
+      return started(server, "the dev server");
+    },
+    get hub() {
+      return started(hub, "the hub client");
+    },
+    async newContext(options = { viewport: { width: 1280, height: 900 } }) {
+      const context = await started(browser, "Chromium").newContext(options);
+      contexts.push(context);
+      return context;
+    },
+  };
 }
