@@ -4,7 +4,10 @@
  * channel, fixed client); every other code means "reconnect with backoff".
  */
 export const CloseCode = {
-  /** Ticket missing, invalid or expired. Terminal: get a new ticket (the dashboard token may be wrong). */
+  /**
+   * Ticket missing, invalid or expired, also on an open connection whose ticket expired
+   * without an `auth` renewal. Terminal: get a new ticket (the dashboard token may be wrong).
+   */
   UNAUTHORIZED: 4001,
   /** The ticket does not grant this channel. Terminal. */
   FORBIDDEN: 4003,

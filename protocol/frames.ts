@@ -54,12 +54,18 @@ export interface ErrorFrame {
   readonly message: string;
 }
 
+/** To one client: an `auth` frame was accepted; the connection is authorized until `expiresAt` (ISO-8601). */
+export interface AuthOkFrame {
+  readonly type: "auth-ok";
+  readonly expiresAt: string;
+}
+
 /** To one client: answer to `ping` (sent by the runtime without waking the object). */
 export interface PongFrame {
   readonly type: "pong";
 }
 
-export type ServerFrame = HelloFrame | SnapshotFrame | DeltaFrame | ErrorFrame | PongFrame;
+export type ServerFrame = HelloFrame | SnapshotFrame | DeltaFrame | ErrorFrame | AuthOkFrame | PongFrame;
 
 // ---- client → server -------------------------------------------------------
 
@@ -74,6 +80,11 @@ export const ClientFrameSchema = v.variant("type", [
   v.object({ type: v.literal("ping") }),
   /** Ask for a fresh snapshot (the client detected a gap or a conflict). */
   v.object({ type: v.literal("resync") }),
+  /**
+   * Renew the connection's authorization with a fresh ticket before the current one expires:
+   * the hub closes a socket whose ticket expired with 4001, so access can be revoked.
+   */
+  v.object({ type: v.literal("auth"), ticket: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) }),
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 
@@ -118,6 +129,7 @@ export const ServerFrameSchema = v.variant("type", [
     cause: v.optional(v.object({ type: v.string(), id: v.optional(v.string()) })),
   }),
   v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
+  v.object({ type: v.literal("auth-ok"), expiresAt: v.string() }),
   v.object({ type: v.literal("pong") }),
 ]);
 

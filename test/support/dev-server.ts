@@ -71,7 +71,7 @@ export class DevServer {
   async restart(timeoutMs = 60_000): Promise<void> {
     if (this.#child) await this.stop();
     const inspectorPort = await freePort();
-    const args = ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--log-level", "warn"];
+    const args = ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspectorPort), "--persist-to", this.persistTo, "--log-level", process.env.DEV_LOG_LEVEL ?? "warn"];
     for (const [k, v] of Object.entries(this.vars)) args.push("--var", `${k}:${v}`);
     const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
       cwd: ROOT,

@@ -210,7 +210,7 @@ describe("frames from the viewer", () => {
     viewer.send(new TextEncoder().encode(PING_FRAME_TEXT).buffer as ArrayBuffer);
     const closed = await viewer.waitForClose();
     expect(closed.code).toBe(CloseCode.PROTOCOL_ERROR);
-    const error = { type: "error", code: "bad_frame", message: `expected ${PING_FRAME_TEXT} or {"type":"resync"}` };
+    const error = { type: "error", code: "bad_frame", message: `expected ${PING_FRAME_TEXT}, {"type":"resync"} or {"type":"auth","ticket":…}` };
     expect(viewer.frames.slice(2)).toStrictEqual([error, error, error]);
   });
 

@@ -19,12 +19,14 @@ import {
   PONG_FRAME_TEXT,
   PROTOCOL_VERSION,
   type ChannelMetrics,
+  type AuthOkFrame,
   type ErrorFrame,
   type HelloFrame,
   type HubEvent,
   type SnapshotFrame,
   type WebhookAccepted,
 } from "../../protocol/index.ts";
+import { canSee, checkViewer } from "../auth/viewer-auth.ts";
 import { readConfig, type HubConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { FORWARD_HEADER_CHANNEL, FORWARD_HEADER_TICKET_EXP } from "../http/socket-route.ts";
@@ -41,6 +43,8 @@ import { SqliteChannelStore } from "./sqlite-store.ts";
 import type { StoredDelta } from "./store.ts";
 
 const VIEWER_TAG = "viewer";
+/** Claims with an expiry past this (unix seconds, year 5138) are the dashboard token's: they never expire. */
+const NEVER_EXPIRES_SECONDS = 1e11;
 const utf8 = new TextEncoder();
 /** Close codes a peer may report but no endpoint may send. */
 const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
@@ -190,6 +194,7 @@ export class ChannelObject extends DurableObject<Env> {
     this.#store.raiseCounter("peakConnections", connections);
     logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });
     this.#reporter.report();
+    await this.#scheduleAlarm(ticketExpiryMs(attachment.ticketExp));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -204,7 +209,7 @@ export class ChannelObject extends DurableObject<Env> {
     }
     const frame = typeof message === "string" ? parseClientFrame(message) : null;
     if (!frame) {
-      this.#sendError(ws, ErrorCode.BAD_FRAME, `expected ${PING_FRAME_TEXT} or {"type":"resync"}`);
+      this.#sendError(ws, ErrorCode.BAD_FRAME, `expected ${PING_FRAME_TEXT}, {"type":"resync"} or {"type":"auth","ticket":…}`);
       if (policy.badFrame()) ws.close(CloseCode.PROTOCOL_ERROR, "repeated bad frames");
       return;
     }
@@ -212,7 +217,31 @@ export class ChannelObject extends DurableObject<Env> {
       this.#count(1, this.#send(ws, PONG_FRAME_TEXT));
       return;
     }
+    if (frame.type === "auth") {
+      await this.#renewAuth(ws, frame.ticket);
+      return;
+    }
     this.#count(1, this.#sendSnapshot(ws));
+  }
+
+  /** A fresh ticket extends the connection; one that fails or does not grant the channel ends it. */
+  async #renewAuth(ws: WebSocket, ticket: string): Promise<void> {
+    const attachment = readAttachment(ws.deserializeAttachment());
+    if (!attachment) return;
+    const viewer = await checkViewer(this.env, ticket, Math.floor(Date.now() / 1000));
+    if (!viewer.ok) {
+      this.#sendError(ws, ErrorCode.UNAUTHORIZED, viewer.message);
+      ws.close(CloseCode.UNAUTHORIZED, "ticket rejected");
+      return;
+    }
+    if (!canSee(viewer.claims, attachment.channel)) {
+      this.#sendError(ws, ErrorCode.FORBIDDEN, `the ticket does not grant channel "${attachment.channel}"`);
+      ws.close(CloseCode.FORBIDDEN, "channel not granted");
+      return;
+    }
+    ws.serializeAttachment({ ...attachment, ticketExp: viewer.claims.exp } satisfies SocketAttachment);
+    this.#count(1, this.#send(ws, JSON.stringify({ type: "auth-ok", expiresAt: expiryIso(viewer.claims.exp) } satisfies AuthOkFrame)));
+    await this.#scheduleAlarm(ticketExpiryMs(viewer.claims.exp));
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
@@ -251,11 +280,30 @@ export class ChannelObject extends DurableObject<Env> {
       this.#reporter.report();
     }
     this.#core.trim(now);
-    await this.#scheduleAlarm();
+    await this.#scheduleAlarm(this.#closeExpiredTickets(now));
   }
 
-  async #scheduleAlarm(): Promise<void> {
-    const next = this.#core.nextAlarmAt(Date.now());
+  /** Closes sockets whose ticket expired (access can be revoked); returns when the next one expires. */
+  #closeExpiredTickets(nowMs: number): number | null {
+    let next: number | null = null;
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      const attachment = readAttachment(ws.deserializeAttachment());
+      const expiresMs = attachment ? ticketExpiryMs(attachment.ticketExp) : null;
+      if (expiresMs === null) continue;
+      if (expiresMs <= nowMs) {
+        this.#sendError(ws, ErrorCode.UNAUTHORIZED, 'the ticket expired; renew it with {"type":"auth","ticket":…} before it does');
+        ws.close(CloseCode.UNAUTHORIZED, "ticket expired");
+      } else if (next === null || expiresMs < next) {
+        next = expiresMs;
+      }
+    }
+    return next;
+  }
+
+  /** Makes sure the alarm runs by the earliest of the channel's own deadlines and `alsoAt`. */
+  async #scheduleAlarm(alsoAt: number | null = null): Promise<void> {
+    const own = this.#core.nextAlarmAt(Date.now());
+    const next = own === null ? alsoAt : alsoAt === null ? own : Math.min(own, alsoAt);
     if (next === null) return;
     if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
     if (this.#alarmAt === null || next < this.#alarmAt) {
@@ -323,6 +371,16 @@ export class ChannelObject extends DurableObject<Env> {
   #wakeWaiters(): void {
     for (const wake of [...this.#commitWaiters]) wake();
   }
+}
+
+/** A ticket's expiry in ms, or null for credentials that do not expire (the dashboard token itself). */
+function ticketExpiryMs(expSeconds: number): number | null {
+  return expSeconds > 0 && expSeconds < NEVER_EXPIRES_SECONDS ? expSeconds * 1000 : null;
+}
+
+function expiryIso(expSeconds: number): string {
+  const ms = ticketExpiryMs(expSeconds);
+  return ms === null ? "9999-12-31T23:59:59.000Z" : new Date(ms).toISOString();
 }
 
 function parseClientFrame(text: string) {

@@ -7,6 +7,8 @@ export class FakeTickets implements TicketProvider {
   /** "deny": TicketDeniedError (wrong token); "fail": a network error (no answer); "error": the hub answered 503. */
   mode: "ok" | "deny" | "fail" | "error" = "ok";
   #current: string | null = null;
+  /** When the current ticket should be replaced (fake clock ms); tests set it. */
+  refreshAtMs: number | null = null;
 
   async get(): Promise<string> {
     if (this.mode === "deny") throw new TicketDeniedError("the dashboard token was refused (401)");
@@ -18,6 +20,15 @@ export class FakeTickets implements TicketProvider {
 
   invalidate(): void {
     this.invalidations++;
+    this.#current = null;
+  }
+
+  refreshAt(): number | null {
+    return this.#current === null ? null : this.refreshAtMs;
+  }
+
+  /** What a real source does once a ticket is due: the next get() issues a new one. */
+  expire(): void {
     this.#current = null;
   }
 }

@@ -20,5 +20,6 @@ export { partySocketConnector, socketTargetOf, type PartySocketConnectorOptions 
 export { browserPageEvents, defaultFrameScheduler, noPageEvents, systemClock, type PageEvents } from "./browser-defaults.ts";
 export { parseDeltasResponse } from "./long-poller.ts";
 export { HttpResponseError } from "./http-error.ts";
+export { RENEWAL_RETRY_MS, TicketRenewal, type TicketRenewalOptions } from "./ticket-renewal.ts";
 export { classifyAttemptEnd, type AttemptEnd, type AttemptOutcome } from "./attempt-outcome.ts";
 export { checkHubReachable, type Reachability, type ReachabilityCheckOptions } from "./hub-reachability.ts";

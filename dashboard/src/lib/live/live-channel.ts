@@ -31,6 +31,7 @@ import { partySocketConnector } from "./partysocket-connector.ts";
 import { PollingFallback } from "./polling-fallback.ts";
 import { ABNORMAL_CLOSURE, type SocketConnector, type SocketHandle, type SocketQuery } from "./socket-connector.ts";
 import type { StateCache } from "./state-cache.ts";
+import { TicketRenewal } from "./ticket-renewal.ts";
 import type { TicketProvider } from "./tickets.ts";
 import { DEFAULT_TUNING, type LiveTuning } from "./tuning.ts";
 import type { ActivityEntry, Cancel, Clock, ConnectionStatus, DebugInfo, FrameScheduler, Phase } from "./types.ts";
@@ -76,6 +77,7 @@ export class LiveChannel {
   readonly #notifier: FrameNotifier;
   readonly #cacheWriter: CacheWriter;
   readonly #heartbeat: Heartbeat;
+  readonly #renewal: TicketRenewal;
   readonly #fallback: PollingFallback;
 
   // What the connection bar shows.
@@ -141,6 +143,14 @@ export class LiveChannel {
       },
       onDead: (silentMs, afterPing) =>
         this.#abandon(`nothing heard for ${Math.round(silentMs / 1000)} s ${afterPing ? "after a ping" : "while catching up"}: the connection is dead`),
+    });
+    this.#renewal = new TicketRenewal({
+      channel: this.channel,
+      tickets: this.#tickets,
+      clock: this.#clock,
+      send: (text) => this.#sendRaw(text),
+      onDenied: (message) => this.#terminal("denied", `access denied: ${message}`),
+      log: (text) => this.#log(text),
     });
     this.#fallback = new PollingFallback({
       baseUrl: this.#baseUrl,
@@ -311,6 +321,8 @@ export class LiveChannel {
       const problem = this.#sync.delta(frame);
       if (problem) this.#requestResync(problem);
       this.#updateProgress();
+    } else if (frame.type === "auth-ok") {
+      this.#log(`the hub accepted the renewed ticket (valid until ${frame.expiresAt})`);
     } else {
       this.#serverError = frame.message;
       this.#log(`server error ${frame.code}: ${frame.message}`);
@@ -375,6 +387,7 @@ export class LiveChannel {
     this.#handshakeDone = true;
     this.#liveSince = this.#clock.now();
     this.#heartbeat.startAfterRender();
+    this.#renewal.start();
     const queued = this.#outbox.splice(0);
     if (queued.length > 0) this.#log(`sending ${queued.length} queued frame(s)`);
     for (const text of queued) this.#sendRaw(text);
@@ -466,6 +479,7 @@ export class LiveChannel {
 
   #resetConnection(): void {
     this.#heartbeat.stop();
+    this.#renewal.stop();
     this.#sync.connectionEnded();
     this.#hello = null;
     this.#handshakeDone = false;

@@ -23,6 +23,8 @@ export interface TicketProvider {
   get(channel?: string): Promise<string>;
   /** Forgets the cached ticket, so the next get() fetches a new one. */
   invalidate(channel?: string): void;
+  /** When (local clock, ms) the cached ticket should be replaced; null when none is cached. */
+  refreshAt(channel?: string): number | null;
 }
 
 export interface TicketSourceOptions {
@@ -81,6 +83,10 @@ export class TicketSource implements TicketProvider {
   invalidate(channel?: string): void {
     if (channel === undefined) this.#cache.clear();
     else this.#cache.delete(channel);
+  }
+
+  refreshAt(channel?: string): number | null {
+    return this.#cache.get(channel ?? "*")?.refreshAtMs ?? null;
   }
 
   async #request(key: string): Promise<string> {
