@@ -15,7 +15,7 @@ export const CloseCode = {
   PROTOCOL_ERROR: 4400,
   /** Too many frames, or too many connections on the channel. Retry later, with backoff. */
   RATE_LIMITED: 4429,
-  /** The server is restarting or reset the channel. Retry at once (with jitter); resume with `since`. */
+  /** The server is restarting, or could not replay the log this time. Retry (with jitter); resume with `since`. */
   RESTARTING: 1012,
 } as const;
 

@@ -36,7 +36,7 @@ import { ChannelCore } from "./channel-core.ts";
 import type { ChannelReport } from "../directory/directory-object.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { LatencyWindow } from "./latency-window.ts";
-import { parseCursor, type ResumeCursor } from "./replay-planner.ts";
+import { parseCursor, type ReplayPlan, type ResumeCursor } from "./replay-planner.ts";
 import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
 import { SocketPolicy } from "./socket-policy.ts";
 import { SqliteChannelStore } from "./sqlite-store.ts";
@@ -172,23 +172,18 @@ export class ChannelObject extends DurableObject<Env> {
     server.serializeAttachment(attachment);
 
     const url = new URL(request.url);
-    const plan = this.#core.planReplay(parseCursor(url.searchParams.get("since"), url.searchParams.get("epoch")));
-    const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
-    let frames = 1;
-    let bytes = this.#send(server, JSON.stringify(hello));
-    if (plan.mode === "replay") {
-      // Synchronous reads: no delta can be committed between these pages.
-      for (let after = plan.after; after < plan.head; ) {
-        const page = this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE);
-        if (page.length === 0) break;
-        for (const row of page) bytes += this.#send(server, row.json);
-        frames += page.length;
-        after = page[page.length - 1]!.seq;
-      }
-    } else {
-      bytes += this.#sendSnapshot(server);
-      frames += 1;
+    let resumed: { plan: ReplayPlan; frames: number; bytes: number };
+    try {
+      const plan = this.#core.planReplay(parseCursor(url.searchParams.get("since"), url.searchParams.get("epoch")));
+      resumed = { plan, ...this.#resume(server, channel, plan) };
+    } catch (error) {
+      // The client resumes from what it applied, so a clean retry loses nothing.
+      logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
+      this.#sendError(server, ErrorCode.INTERNAL, "the hub could not replay the log; reconnect");
+      server.close(CloseCode.RESTARTING, "restarting");
+      return new Response(null, { status: 101, webSocket: client });
     }
+    const { plan, frames, bytes } = resumed;
     const connections = this.ctx.getWebSockets(VIEWER_TAG).length;
     this.#store.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
     this.#store.raiseCounter("peakConnections", connections);
@@ -196,6 +191,22 @@ export class ChannelObject extends DurableObject<Env> {
     this.#reporter.report();
     await this.#scheduleAlarm(ticketExpiryMs(attachment.ticketExp));
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** hello, then the missed deltas or a snapshot. Synchronous reads: no delta can be committed in between. */
+  #resume(ws: WebSocket, channel: string, plan: ReplayPlan): { frames: number; bytes: number } {
+    const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
+    let frames = 1;
+    let bytes = this.#send(ws, JSON.stringify(hello));
+    if (plan.mode === "snapshot") return { frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
+    for (let after = plan.after; after < plan.head; ) {
+      const page = this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE);
+      if (page.length === 0) break;
+      for (const row of page) bytes += this.#send(ws, row.json);
+      frames += page.length;
+      after = page[page.length - 1]!.seq;
+    }
+    return { frames, bytes };
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
