@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm start [-- --port 8787] [--no-demo] [--no-build]
+// npm start [-- --port 8787] [--no-demo] [--no-build] [--verbose]
 // Runs the hub and the dashboard locally on one port (wrangler dev), writing
 // .dev.vars with random secrets on first run, and by default the demo feed.
 import { spawn, spawnSync } from "node:child_process";
@@ -14,11 +14,13 @@ const { values } = parseArgs({
     port: { type: "string", default: "8787" },
     "no-demo": { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
+    // wrangler's line per request (the demo posts every second) and the workers' JSON logs.
+    verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
-  console.log("usage: npm start [-- --port 8787] [--no-demo] [--no-build]");
+  console.log("usage: npm start [-- --port 8787] [--no-demo] [--no-build] [--verbose]");
   process.exit(0);
 }
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -28,12 +30,13 @@ if (created) console.log("Wrote .dev.vars with random WEBHOOK_SECRET and DASHBOA
 
 if (!values["no-build"] && existsSync(new URL("../dashboard/vite.config.ts", import.meta.url))) {
   console.log("Building the dashboard…");
-  const build = spawnSync("npm", ["run", "build:dashboard"], { cwd: ROOT, stdio: "inherit", env });
+  const build = spawnSync("npm", ["run", "--silent", "build:dashboard", "--", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit", env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 const children = [];
-const wrangler = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", values.port], { cwd: ROOT, stdio: "inherit", env });
+const wranglerArgs = ["dev", "--ip", "127.0.0.1", "--port", values.port, ...(values.verbose ? [] : ["--log-level", "warn"])];
+const wrangler = spawn("wrangler", wranglerArgs, { cwd: ROOT, stdio: "inherit", env });
 children.push(wrangler);
 wrangler.on("exit", (code) => shutdown(code ?? 0));
 
@@ -62,7 +65,7 @@ if (await waitForHub()) {
   Dashboard:        ${hub}/#token=${vars.DASHBOARD_TOKEN}${demo ? `\n  Demo channel:     ${hub}/c/demo#token=${vars.DASHBOARD_TOKEN}` : ""}
   Get a ticket:     curl -s -X POST ${hub}/api/auth/ticket -H "Authorization: Bearer ${vars.DASHBOARD_TOKEN}"
   Post a webhook:   npm run send -- my-project examples/events.json
-`);
+${values.verbose ? "" : "  (quiet: warnings and errors only; npm start -- --verbose shows every request and log line)\n"}`);
   if (demo) {
     const feed = spawn(process.execPath, ["bridge/bin/taskmaster-live.mjs", "demo", "--hub", hub, "--channel", "demo"], {
       cwd: ROOT,

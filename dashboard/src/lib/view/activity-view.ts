@@ -9,11 +9,20 @@ export interface ActivityLine {
   readonly text: string;
 }
 
-/** At most `max` lines, in the order given (LiveChannel gives newest first). */
-export function activityLines(entries: readonly ActivityEntry[], max: number, state: ChannelState | null): ActivityLine[] {
+/**
+ * Routine: only health samples and agents checking in (a patch without a status change).
+ * They arrive every few seconds per source and would push real activity out of view.
+ */
+export function isRoutine(entry: ActivityEntry): boolean {
+  return entry.changes.every((c) => c.kind === "health" || (c.kind === "agent" && c.op === "patch" && c.value.status === undefined));
+}
+
+/** At most `max` lines, in the order given (LiveChannel gives newest first); routine entries only when asked for. */
+export function activityLines(entries: readonly ActivityEntry[], max: number, state: ChannelState | null, includeRoutine = false): ActivityLine[] {
   // Agent patches carry only the id: name agents as the state knows them now.
   const agentName = (id: string) => state?.agents[id]?.name ?? id;
-  return entries.slice(0, max).map((entry) => describe(entry, agentName));
+  const shown = includeRoutine ? entries : entries.filter((entry) => !isRoutine(entry));
+  return shown.slice(0, max).map((entry) => describe(entry, agentName));
 }
 
 function describe(entry: ActivityEntry, agentName: (id: string) => string): ActivityLine {
