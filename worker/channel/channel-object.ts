@@ -153,7 +153,9 @@ export class ChannelObject extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     const now = Date.now();
 
-    if (this.ctx.getWebSockets(VIEWER_TAG).length >= this.#config.maxConnectionsPerChannel) {
+    // getWebSockets() builds a list of every socket: once per connect is enough.
+    const connectionsBefore = this.ctx.getWebSockets(VIEWER_TAG).length;
+    if (connectionsBefore >= this.#config.maxConnectionsPerChannel) {
       server.accept();
       this.#sendError(server, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
       server.close(CloseCode.RATE_LIMITED, "too many connections");
@@ -184,7 +186,7 @@ export class ChannelObject extends DurableObject<Env> {
       return new Response(null, { status: 101, webSocket: client });
     }
     const { plan, frames, bytes } = resumed;
-    const connections = this.ctx.getWebSockets(VIEWER_TAG).length;
+    const connections = connectionsBefore + 1;
     this.#store.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
     this.#store.raiseCounter("peakConnections", connections);
     logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });

@@ -1,0 +1,195 @@
+/**
+ * npm run bench:load [-- --sockets N --channels C --wave W]: thousands of
+ * viewer sockets on the real Worker in ONE Miniflare (workerd) process.
+ * Prints connect rate, fan-out latency to every socket, a reconnect storm
+ * with replay, memory and file descriptors, and the hub's own metrics.
+ * Timings are printed, not asserted; delivery IS checked: any gap,
+ * duplicate, reorder or unrecovered resume makes the exit code 1.
+ * Loopback only; every wait has a timeout; Miniflare is always disposed.
+ */
+import { parseArgs } from "node:util";
+import { Paths, type ChannelMetrics } from "../protocol/index.ts";
+import { ev } from "../test/support/events.ts";
+import { HubClient } from "../test/support/hub-client.ts";
+import { TEST_SECRETS } from "../test/support/secrets.ts";
+import { withTimeout } from "./support/deadline.ts";
+import { MiniflareHub } from "./support/miniflare-hub.ts";
+import { fmtMs, percentile, summarize } from "./support/percentiles.ts";
+import { formatSample, openFilesSoftLimit, sampleProcesses } from "./support/process-stats.ts";
+import { SocketFleet } from "./support/socket-fleet.ts";
+
+const WANTED_SOCKETS = 10_000;
+/**
+ * workerd holds 2 descriptors per accepted WebSocket (each accepted TCP
+ * socket appears twice in /proc/<pid>/fd). When accept4() fails with EMFILE,
+ * workerd drops EVERY connection of the listener (clients see 1006) and logs
+ * nothing. So the socket count is capped by `ulimit -n`, which workerd
+ * inherits, minus its own files and the HTTP connections of the bench.
+ */
+const WORKERD_FDS_PER_SOCKET = 2;
+const WORKERD_RESERVED_FDS = 200;
+const FD_LIMIT = openFilesSoftLimit();
+const SOCKET_CEILING = FD_LIMIT === null ? Infinity : Math.floor((FD_LIMIT - WORKERD_RESERVED_FDS) / WORKERD_FDS_PER_SOCKET / 100) * 100;
+const FANOUT_WEBHOOKS = 20;
+const STORM_WEBHOOKS = 10;
+const WAVE_TIMEOUT_MS = 60_000;
+const DELIVERY_TIMEOUT_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 60_000;
+const HTTP_TIMEOUT_MS = 30_000;
+/** The whole run is abandoned (and cleaned up) after this. */
+const WATCHDOG_MS = 240_000;
+const METRICS_CHANNELS_SHOWN = 3;
+
+const { values: args } = parseArgs({
+  options: {
+    sockets: { type: "string", default: String(Math.min(WANTED_SOCKETS, SOCKET_CEILING)) },
+    channels: { type: "string", default: "1" },
+    wave: { type: "string", default: "500" },
+  },
+});
+const SOCKETS = positiveInt("sockets", args.sockets);
+const CHANNELS = positiveInt("channels", args.channels);
+const WAVE_SIZE = positiveInt("wave", args.wave);
+
+function positiveInt(name: string, raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+/** What cleanup must release, whichever step failed. */
+const live: { hub: MiniflareHub | null; fleet: SocketFleet | null } = { hub: null, fleet: null };
+let cleaning: Promise<void> | null = null;
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    live.fleet?.terminate();
+    await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
+  })());
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+const watchdog = setTimeout(() => {
+  console.error(`\nwatchdog: the run exceeded ${WATCHDOG_MS / 1000} s; cleaning up`);
+  void cleanup().finally(() => process.exit(2));
+}, WATCHDOG_MS);
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000))} sockets/s`;
+
+async function main(): Promise<boolean> {
+  const t0 = performance.now();
+  const hub = (live.hub = await MiniflareHub.start({ vars: { MAX_CONNECTIONS_PER_CHANNEL: String(SOCKETS + 100) } }));
+  const client = new HubClient(hub.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
+  const runId = Date.now().toString(36);
+  const channels = Array.from({ length: CHANNELS }, (_, i) => `load-${runId}-${i}`);
+  console.log(`taskmaster-live load bench — Miniflare (one workerd) on ${hub.url}, Node ${process.version}`);
+  console.log(`${SOCKETS} sockets over ${CHANNELS} channel(s), waves of ${WAVE_SIZE}; bundle built and runtime started in ${sec(performance.now() - t0)}`);
+  if (SOCKET_CEILING < WANTED_SOCKETS) {
+    console.log(`fd ceiling: ulimit -n ${FD_LIMIT} allows ~${SOCKET_CEILING} sockets in one workerd (${WORKERD_FDS_PER_SOCKET} fds each); the default ${WANTED_SOCKETS} is capped to that`);
+  }
+  if (SOCKETS > SOCKET_CEILING) console.log(`warning: --sockets ${SOCKETS} is over that ceiling: expect accept4() EMFILE in workerd, which drops every connection`);
+  console.log(`start:    ${formatSample(sampleProcesses(hub.workerdPid))}\n`);
+
+  /** One single-event webhook per channel, concurrently; every channel must answer head = seq. */
+  const postAll = async (seq: number): Promise<void> => {
+    const answers = await Promise.all(channels.map((c) => client.send(c, [ev.taskProgress(1, seq % 101, { message: `load ${seq}` })])));
+    const wrong = answers.find((a) => a.head !== seq);
+    if (wrong) throw new Error(`webhook for seq ${seq} answered head ${wrong.head}`);
+  };
+
+  // 1. Connect.
+  const fleet = (live.fleet = new SocketFleet(hub.url.replace("http", "ws"), channels, SOCKETS));
+  const ticket = () => client.ticket(channels);
+  const opened = await fleet.openAll({ waveSize: WAVE_SIZE, ticket, resume: false, waveTimeoutMs: WAVE_TIMEOUT_MS });
+  const waves = (r: { waveMs: number[] }) => `per wave of ${WAVE_SIZE}: first ${fmtMs(r.waveMs[0]!)}, p50 ${fmtMs(percentile(r.waveMs, 50))}, last ${fmtMs(r.waveMs.at(-1)!)}`;
+  console.log(`connect:  ${SOCKETS} sockets (hello + snapshot each) in ${sec(opened.ms)} = ${rate(SOCKETS, opened.ms)}; ${waves(opened)}`);
+  console.log(`          ${formatSample(sampleProcesses(hub.workerdPid))}`);
+
+  // 2. Fan-out: one webhook at a time, POST → the moment every socket applied it.
+  const toAll: number[] = [];
+  const posts: number[] = [];
+  for (let seq = 1; seq <= FANOUT_WEBHOOKS; seq++) {
+    const everyone = fleet.waitAll(seq, DELIVERY_TIMEOUT_MS);
+    const tp = performance.now();
+    await postAll(seq);
+    posts.push(performance.now() - tp);
+    toAll.push((await everyone) - tp);
+  }
+  console.log(`fan-out:  ${FANOUT_WEBHOOKS} webhooks × ${SOCKETS} sockets, POST → every socket: ${summarize(toAll)}`);
+  console.log(`          webhook 202 round trip: p50 ${fmtMs(percentile(posts, 50))}, max ${fmtMs(Math.max(...posts))}`);
+  console.log(`          ${formatSample(sampleProcesses(hub.workerdPid))}`);
+
+  // 3. Reconnect storm: drop everyone, resume everyone with since/epoch while webhooks arrive.
+  const closeMs = await fleet.closeAll(CLOSE_TIMEOUT_MS);
+  console.log(`close:    ${SOCKETS} clean closes (1000) acknowledged in ${sec(closeMs)}`);
+  const head = FANOUT_WEBHOOKS + STORM_WEBHOOKS;
+  let posting: Promise<void> = Promise.resolve();
+  let posted = 0;
+  const ts = performance.now();
+  const resumed = await fleet.openAll({
+    waveSize: WAVE_SIZE,
+    ticket,
+    resume: true,
+    waveTimeoutMs: WAVE_TIMEOUT_MS,
+    // Spread the webhooks over the waves, one POST at a time, concurrent with the opening sockets.
+    onWave: (wave, waves) => {
+      const due = Math.min(STORM_WEBHOOKS, Math.ceil(((wave + 1) * STORM_WEBHOOKS) / waves));
+      while (posted < due) {
+        const seq = FANOUT_WEBHOOKS + ++posted;
+        posting = posting.then(() => postAll(seq));
+      }
+    },
+  });
+  await withTimeout(posting, DELIVERY_TIMEOUT_MS, "storm webhooks were not accepted");
+  const caughtUp = (await fleet.waitAll(head, DELIVERY_TIMEOUT_MS)) - ts;
+  console.log(`storm:    ${SOCKETS} resumes (since/epoch) in ${sec(resumed.ms)} = ${rate(SOCKETS, resumed.ms)}, with ${STORM_WEBHOOKS} webhooks arriving meanwhile; ${waves(resumed)}`);
+  console.log(`          every socket caught up to seq ${head} after ${sec(caughtUp)}; hello{recovered:true} on ${fleet.recoveredAtLeast(1)} of ${SOCKETS}`);
+  console.log(`          ${formatSample(sampleProcesses(hub.workerdPid))}`);
+
+  // 4. The hub's own view.
+  console.log("");
+  for (const channel of channels.slice(0, METRICS_CHANNELS_SHOWN)) {
+    const res = await client.get(Paths.metrics(channel), TEST_SECRETS.DASHBOARD_TOKEN);
+    if (res.status !== 200) throw new Error(`metrics of ${channel} answered ${res.status}: ${await res.text()}`);
+    const m = (await res.json()) as ChannelMetrics;
+    console.log(
+      `hub metrics ${channel}: ingest→broadcast p50 ${m.ingestToBroadcastMs.p50} ms, p99 ${m.ingestToBroadcastMs.p99} ms (${m.ingestToBroadcastMs.samples} samples); ` +
+        `framesOut ${m.framesOut}, bytesOut ${m.bytesOut}; connections now ${m.connections.now}, peak ${m.connections.peak}; replays recovered ${m.replays.recovered}, snapshot ${m.replays.snapshot}; head ${m.log.head}`,
+    );
+  }
+  if (channels.length > METRICS_CHANNELS_SHOWN) console.log(`(metrics of ${channels.length - METRICS_CHANNELS_SHOWN} more channels not shown)`);
+
+  // 5. Verdict.
+  const unrecovered = SOCKETS - fleet.recoveredAtLeast(1);
+  const behind = fleet.notAt(head);
+  const logs = [...hub.logs.byEvent].map(([k, n]) => `${k} ${n}`).join(", ");
+  console.log(`worker log lines: ${logs || "none"}`);
+  for (const line of hub.logs.errors) console.log(`  worker/runtime: ${line}`);
+  console.log(`frames received by the fleet: ${fleet.framesIn}`);
+  console.log(`\ndelivery: ${fleet.violationCount} violations, ${unrecovered} sockets without hello{recovered:true}, ${behind} sockets not at seq ${head}`);
+  for (const v of fleet.violations) console.log(`  ${v}`);
+  if (fleet.violationCount > fleet.violations.length) console.log(`  … and ${fleet.violationCount - fleet.violations.length} more`);
+  return fleet.violationCount === 0 && unrecovered === 0 && behind === 0;
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (error) {
+  console.error(`\nload bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const { fleet, hub } = live;
+  if (fleet && fleet.violations.length > 0) console.error(`violations so far (${fleet.violationCount}), the first ${Math.min(10, fleet.violations.length)}:\n  ${fleet.violations.slice(0, 10).join("\n  ")}`);
+  if (SOCKETS > SOCKET_CEILING) console.error(`--sockets ${SOCKETS} is over the fd ceiling of ~${SOCKET_CEILING} (ulimit -n ${FD_LIMIT}): see the note on WORKERD_FDS_PER_SOCKET in bench/load.ts`);
+  if (hub) {
+    console.error(`at failure: ${formatSample(sampleProcesses(hub.workerdPid))}`);
+    console.error(`worker log lines: ${[...hub.logs.byEvent].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
+    for (const line of hub.logs.errors) console.error(`  worker/runtime: ${line}`);
+  }
+} finally {
+  const tc = performance.now();
+  await cleanup();
+  clearTimeout(watchdog);
+  console.log(`cleanup: sockets closed, Miniflare disposed in ${sec(performance.now() - tc)}`);
+}
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,83 @@
+/**
+ * Memory and file descriptors of this process and of the workerd child,
+ * read from /proc (Linux). Everything returns null where /proc is missing.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+function readProc(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** First child of `parentPid` whose command name is `comm`, from /proc/<pid>/stat. */
+export function findChildPid(parentPid: number, comm: string): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProc(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    // "pid (comm) state ppid …": comm may hold spaces or parentheses, so split at the last ")".
+    const close = stat.lastIndexOf(")");
+    const name = stat.slice(stat.indexOf("(") + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+    if (name === comm && ppid === parentPid) return Number(entry);
+  }
+  return null;
+}
+
+/** Resident set size in bytes (VmRSS). */
+export function rssBytes(pid: number | "self"): number | null {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readProc(`/proc/${pid}/status`) ?? "");
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+/** Open file descriptors (the entries of /proc/<pid>/fd). */
+export function fdCount(pid: number | "self"): number | null {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
+  }
+}
+
+export interface ProcessSample {
+  readonly nodeRssBytes: number;
+  readonly nodeFds: number | null;
+  readonly workerdPid: number | null;
+  readonly workerdRssBytes: number | null;
+  readonly workerdFds: number | null;
+}
+
+export function sampleProcesses(workerdPid: number | null): ProcessSample {
+  return {
+    nodeRssBytes: process.memoryUsage().rss,
+    nodeFds: fdCount("self"),
+    workerdPid,
+    workerdRssBytes: workerdPid === null ? null : rssBytes(workerdPid),
+    workerdFds: workerdPid === null ? null : fdCount(workerdPid),
+  };
+}
+
+const mib = (bytes: number | null) => (bytes === null ? "n/a" : `${(bytes / 1024 / 1024).toFixed(0)} MiB`);
+
+export function formatSample(s: ProcessSample): string {
+  const workerd =
+    s.workerdPid === null
+      ? "workerd: pid not found under /proc (skipped)"
+      : `workerd (pid ${s.workerdPid}) RSS ${mib(s.workerdRssBytes)}, ${s.workerdFds ?? "n/a"} fds`;
+  return `node RSS ${mib(s.nodeRssBytes)}, ${s.nodeFds ?? "n/a"} fds (ls /proc/self/fd) · ${workerd}`;
+}
+
+/** The soft RLIMIT_NOFILE of this process (children such as workerd inherit it), from /proc/self/limits. */
+export function openFilesSoftLimit(): number | null {
+  const match = /^Max open files\s+(\d+)/m.exec(readProc("/proc/self/limits") ?? "");
+  return match ? Number(match[1]) : null;
+}
