@@ -14,18 +14,14 @@
 import { MAX_DELTAS_PER_RESPONSE, type DeltasResponse } from "../../../../protocol/index.ts";
 import type { ChannelSync } from "./channel-sync.ts";
 import type { DebugRecorder } from "./debug-recorder.ts";
-import { LongPoller } from "./long-poller.ts";
-import type { TicketProvider } from "./tickets.ts";
+import { LongPoller, type LongPollerOptions } from "./long-poller.ts";
 import type { LiveTuning } from "./tuning.ts";
-import type { Cancel, Clock } from "./types.ts";
+import type { Cancel } from "./types.ts";
 
-export interface PollingFallbackOptions {
-  readonly baseUrl: string;
-  readonly channel: string;
-  readonly fetch: typeof fetch;
-  readonly tickets: TicketProvider;
-  readonly clock: Clock;
-  readonly random: () => number;
+/** What the fallback hands its long-poller as is. */
+type SharedPollerOptions = Pick<LongPollerOptions, "baseUrl" | "channel" | "fetch" | "tickets" | "clock" | "random">;
+
+export interface PollingFallbackOptions extends SharedPollerOptions {
   readonly tuning: LiveTuning;
   readonly sync: ChannelSync;
   readonly debug: DebugRecorder;
