@@ -10,3 +10,7 @@ export * from "./changes.ts";
 export * from "./frames.ts";
 export * from "./http.ts";
 export * from "./signature.ts";
+export * from "./backoff.ts";
+export * from "./hub-error.ts";
+export * from "./task-ids.ts";
+export * from "./base-url.ts";
