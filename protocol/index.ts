@@ -14,3 +14,4 @@ export * from "./backoff.ts";
 export * from "./hub-error.ts";
 export * from "./task-ids.ts";
 export * from "./base-url.ts";
+export * from "./sender-keys.ts";
