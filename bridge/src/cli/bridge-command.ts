@@ -1,7 +1,7 @@
 /** `taskmaster-live bridge`: follow a Task Master project and keep a hub channel in step with it. */
 import { createBridge, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS } from "../bridge.ts";
 import { DEFAULT_HUB_URL } from "../config.ts";
-import { DEFAULT_BACKOFF } from "../delivery/backoff.ts";
+import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { consoleLogger } from "../log.ts";
 import { parseCommand, secondsOption, str, untilSignal } from "./cli-support.ts";
 
@@ -21,7 +21,7 @@ options:
   --agent-id <id>            the bridge's own agent id (default: taskmaster-live@<host>)
   --heartbeat-seconds <n>    agent heartbeat interval, 0 = off (default: ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000})
   --health-seconds <n>       host health sample interval, 0 = off (default: ${DEFAULT_HEALTH_INTERVAL_MS / 1000})
-  --max-retry-seconds <n>    longest wait between retries while the hub is down (default: ${DEFAULT_BACKOFF.maxMs / 1000})
+  --max-retry-seconds <n>    longest wait between retries while the hub is down (default: ${BRIDGE_BACKOFF.capMs / 1000})
   --once                     send what changed, wait until delivered, and exit (1 if not delivered in 60 s)
   --verbose                  log every delivery
   -h, --help                 show this help
@@ -48,7 +48,8 @@ export async function bridgeCommand(args: string[]): Promise<number> {
     console.log(BRIDGE_HELP);
     return 0;
   }
-  const maxRetryMs = secondsOption(o["max-retry-seconds"], "max-retry-seconds", DEFAULT_BACKOFF.maxMs);
+  const maxRetryMs = Math.max(secondsOption(o["max-retry-seconds"], "max-retry-seconds", BRIDGE_BACKOFF.capMs), 1);
+  const baseRetryMs = Math.min(BRIDGE_BACKOFF.baseMs, maxRetryMs);
   const bridge = createBridge({
     ...(str(o.dir) ? { dir: str(o.dir)! } : {}),
     ...(str(o.hub) ? { hub: str(o.hub)! } : {}),
@@ -58,7 +59,7 @@ export async function bridgeCommand(args: string[]): Promise<number> {
     ...(str(o["agent-id"]) ? { agentId: str(o["agent-id"])! } : {}),
     heartbeatIntervalMs: secondsOption(o["heartbeat-seconds"], "heartbeat-seconds", DEFAULT_HEARTBEAT_INTERVAL_MS),
     healthIntervalMs: secondsOption(o["health-seconds"], "health-seconds", DEFAULT_HEALTH_INTERVAL_MS),
-    backoff: { baseMs: Math.min(DEFAULT_BACKOFF.baseMs, Math.max(maxRetryMs, 1)), maxMs: Math.max(maxRetryMs, 1) },
+    backoff: { baseMs: baseRetryMs, capMs: maxRetryMs, floorMs: baseRetryMs },
     log: consoleLogger({ debug: o.verbose === true }),
   });
   const stopping = untilSignal();
