@@ -3,7 +3,7 @@ import { createBridge, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS
 import { DEFAULT_HUB_URL } from "../config.ts";
 import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { consoleLogger } from "../log.ts";
-import { parseCommand, secondsOption, str, untilSignal } from "./cli-support.ts";
+import { givenStrings, parseCommand, secondsOption, stringFlags, untilSignal } from "./cli-support.ts";
 
 export const BRIDGE_HELP = `usage: taskmaster-live bridge [options]
 
@@ -32,15 +32,7 @@ const ONCE_TIMEOUT_MS = 60_000;
 
 export async function bridgeCommand(args: string[]): Promise<number> {
   const o = parseCommand(args, {
-    dir: { type: "string" },
-    hub: { type: "string" },
-    channel: { type: "string" },
-    secret: { type: "string" },
-    name: { type: "string" },
-    "agent-id": { type: "string" },
-    "heartbeat-seconds": { type: "string" },
-    "health-seconds": { type: "string" },
-    "max-retry-seconds": { type: "string" },
+    ...stringFlags("dir", "hub", "channel", "secret", "name", "agent-id", "heartbeat-seconds", "health-seconds", "max-retry-seconds"),
     once: { type: "boolean" },
     verbose: { type: "boolean" },
   });
@@ -51,12 +43,7 @@ export async function bridgeCommand(args: string[]): Promise<number> {
   const maxRetryMs = Math.max(secondsOption(o["max-retry-seconds"], "max-retry-seconds", BRIDGE_BACKOFF.capMs), 1);
   const baseRetryMs = Math.min(BRIDGE_BACKOFF.baseMs, maxRetryMs);
   const bridge = createBridge({
-    ...(str(o.dir) ? { dir: str(o.dir)! } : {}),
-    ...(str(o.hub) ? { hub: str(o.hub)! } : {}),
-    ...(str(o.channel) ? { channel: str(o.channel)! } : {}),
-    ...(str(o.secret) ? { secret: str(o.secret)! } : {}),
-    ...(str(o.name) ? { name: str(o.name)! } : {}),
-    ...(str(o["agent-id"]) ? { agentId: str(o["agent-id"])! } : {}),
+    ...givenStrings(o, { dir: "dir", hub: "hub", channel: "channel", secret: "secret", name: "name", agentId: "agent-id" }),
     heartbeatIntervalMs: secondsOption(o["heartbeat-seconds"], "heartbeat-seconds", DEFAULT_HEARTBEAT_INTERVAL_MS),
     healthIntervalMs: secondsOption(o["health-seconds"], "health-seconds", DEFAULT_HEALTH_INTERVAL_MS),
     backoff: { baseMs: baseRetryMs, capMs: maxRetryMs, floorMs: baseRetryMs },
