@@ -4,9 +4,9 @@
  * fan-out and replay. Loopback only; every loop is bounded.
  */
 import { Paths, type DeltaFrame, type HelloFrame } from "../protocol/index.ts";
-import { DevServer } from "../test/support/dev-server.ts";
-import { ev } from "../test/support/events.ts";
-import { HubClient } from "../test/support/hub-client.ts";
+import { DevServer } from "../dev/dev-server.ts";
+import { ev } from "../dev/events.ts";
+import { HubClient } from "../dev/hub-client.ts";
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
