@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_SECRETS } from "./test/support/secrets.ts";
+import { TEST_SECRETS } from "./dev/secrets.ts";
 
 // Offline quiet: no metrics, no request.cf fetch, in every project.
 process.env.WRANGLER_SEND_METRICS = "false";

@@ -9,9 +9,9 @@
  */
 import { parseArgs } from "node:util";
 import { Paths, type ChannelMetrics } from "../protocol/index.ts";
-import { ev } from "../test/support/events.ts";
-import { HubClient } from "../test/support/hub-client.ts";
-import { TEST_SECRETS } from "../test/support/secrets.ts";
+import { ev } from "../dev/events.ts";
+import { HubClient } from "../dev/hub-client.ts";
+import { TEST_SECRETS } from "../dev/secrets.ts";
 import { withTimeout } from "./support/deadline.ts";
 import { MiniflareHub } from "./support/miniflare-hub.ts";
 import { fmtMs, percentile, summarize } from "./support/percentiles.ts";

@@ -4,15 +4,11 @@
  * fan-out and replay. Loopback only; every loop is bounded.
  */
 import { Paths, type DeltaFrame, type HelloFrame } from "../protocol/index.ts";
-import { DevServer } from "../test/support/dev-server.ts";
-import { ev } from "../test/support/events.ts";
-import { HubClient } from "../test/support/hub-client.ts";
+import { DevServer } from "../dev/dev-server.ts";
+import { ev } from "../dev/events.ts";
+import { HubClient } from "../dev/hub-client.ts";
+import { fmtMs, percentile } from "./support/percentiles.ts";
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-};
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 /** Raw sockets that count deltas and resolve waiters on a target seq. */
 async function openSockets(server: DevServer, channel: string, ticket: string, count: number, query = ""): Promise<{ sockets: WebSocket[]; seen: number[]; waitAll: (seq: number, timeoutMs?: number) => Promise<number> }> {
@@ -77,8 +73,8 @@ async function main() {
         posts.push(performance.now() - t0);
         toAll.push((await wait) - t0);
       }
-      console.log(`webhook round trip (1 event): p50 ${fmt(pct(posts, 50))}  p99 ${fmt(pct(posts, 99))}  (${Math.round(1000 / (posts.reduce((a, b) => a + b) / posts.length))} req/s sequential)`);
-      console.log(`post → all 50 sockets:        p50 ${fmt(pct(toAll, 50))}  p99 ${fmt(pct(toAll, 99))}`);
+      console.log(`webhook round trip (1 event): p50 ${fmtMs(percentile(posts, 50))}  p99 ${fmtMs(percentile(posts, 99))}  (${Math.round(1000 / (posts.reduce((a, b) => a + b) / posts.length))} req/s sequential)`);
+      console.log(`post → all 50 sockets:        p50 ${fmtMs(percentile(toAll, 50))}  p99 ${fmtMs(percentile(toAll, 99))}`);
       for (const ws of viewers.sockets) ws.close();
     }
     // 3. Fan-out: one delta to 1,000 sockets.
@@ -94,7 +90,7 @@ async function main() {
         await hub.send("bench-fanout", [ev.heartbeat("agent-1")]);
         times.push((await wait) - t1);
       }
-      console.log(`fan-out to ${n} sockets:      p50 ${fmt(pct(times, 50))}  p99 ${fmt(pct(times, 99))}  (connected ${n} in ${connectS.toFixed(2)} s)`);
+      console.log(`fan-out to ${n} sockets:      p50 ${fmtMs(percentile(times, 50))}  p99 ${fmtMs(percentile(times, 99))}  (connected ${n} in ${connectS.toFixed(2)} s)`);
       for (const ws of viewers.sockets) ws.close();
     }
     // 4. Replay: a client 10,000 deltas behind catches up.
@@ -105,7 +101,7 @@ async function main() {
       const viewer = await openSockets(server, "bench-ingest", ticket, 1, `&since=${since}&epoch=${snap.epoch}`);
       await viewer.waitAll(snap.seq, 60_000);
       const ms = performance.now() - t0;
-      console.log(`replay of 10,000 deltas:      ${fmt(ms)} (${Math.round(10_000 / (ms / 1000))} deltas/s)`);
+      console.log(`replay of 10,000 deltas:      ${fmtMs(ms)} (${Math.round(10_000 / (ms / 1000))} deltas/s)`);
       viewer.sockets[0]!.close();
     }
     const metrics = await (await hub.get(Paths.metrics("bench-latency"), ticket)).json();

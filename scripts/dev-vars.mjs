@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-export const DEV_VARS_PATH = new URL("../.dev.vars", import.meta.url);
+const DEV_VARS_PATH = new URL("../.dev.vars", import.meta.url);
 
 export function readDevVars() {
   if (!existsSync(DEV_VARS_PATH)) return null;

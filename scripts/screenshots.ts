@@ -7,10 +7,10 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../test/browser/support/chromium.ts";
 import { demoEvents } from "../test/browser/support/demo-data.ts";
-import { DevServer, ROOT } from "../test/support/dev-server.ts";
-import { ev } from "../test/support/events.ts";
-import { HubClient } from "../test/support/hub-client.ts";
-import { TEST_SECRETS } from "../test/support/secrets.ts";
+import { DevServer, ROOT } from "../dev/dev-server.ts";
+import { ev } from "../dev/events.ts";
+import { HubClient } from "../dev/hub-client.ts";
+import { TEST_SECRETS } from "../dev/secrets.ts";
 
 const CHANNEL = "checkout-revamp";
 const OUT_DIR = join(ROOT, "docs/screenshots");

@@ -21,8 +21,8 @@ if (!secret) {
   console.error("no WEBHOOK_SECRET: set it in the environment or run npm start once to create .dev.vars");
   process.exit(2);
 }
-const { webhookHeaders, Paths } = await tsImport("../protocol/index.ts", import.meta.url);
+const { webhookHeaders, Paths, trimBaseUrl } = await tsImport("../protocol/index.ts", import.meta.url);
 const body = readFileSync(file, "utf8");
-const res = await fetch(values.hub.replace(/\/$/, "") + Paths.webhook(channel), { method: "POST", body, headers: await webhookHeaders(secret, body) });
+const res = await fetch(trimBaseUrl(values.hub) + Paths.webhook(channel), { method: "POST", body, headers: await webhookHeaders(secret, body) });
 console.log(`${res.status} ${await res.text()}`);
 process.exit(res.status === 202 ? 0 : 1);

@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
-import { freePort, ROOT } from "../../test/support/dev-server.ts";
-import { TEST_SECRETS } from "../../test/support/secrets.ts";
+import { freePort, ROOT } from "../../dev/dev-server.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { withTimeout } from "./deadline.ts";
 import { findChildPid } from "./process-stats.ts";
 

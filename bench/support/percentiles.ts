@@ -1,4 +1,4 @@
-/** Nearest-rank percentile (the same definition as bench/run.ts); NaN for no samples. */
+/** Nearest-rank percentile; NaN for no samples. */
 export function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;

@@ -5,9 +5,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BackoffPolicy } from "../../protocol/index.ts";
 import { agentStatusEvent, hostKey } from "./agent/agent-events.ts";
 import { channelFromFolderName, checkChannel, checkHubUrl, ConfigError, DEFAULT_HUB_URL, requireSecret } from "./config.ts";
-import type { BackoffPolicy } from "./delivery/backoff.ts";
 import { DeliveryLoop } from "./delivery/delivery-loop.ts";
 import { postEvents, type HubTarget } from "./delivery/hub-poster.ts";
 import { liveSender } from "./delivery/live-sender.ts";
@@ -39,6 +39,7 @@ export interface BridgeOptions {
   readonly heartbeatIntervalMs?: number;
   /** 0 turns them off. Default 5 s. */
   readonly healthIntervalMs?: number;
+  /** Retry delays while the hub is down (default BRIDGE_BACKOFF: 250 ms floor, 10 s cap). */
   readonly backoff?: BackoffPolicy;
   /** Wait after a 401 or a wrong hub URL (default 30 s). */
   readonly slowRetryMs?: number;
@@ -67,7 +68,7 @@ export interface Bridge {
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
 export const DEFAULT_HEALTH_INTERVAL_MS = 5000;
-export const DEFAULT_STOP_FLUSH_MS = 3000;
+const DEFAULT_STOP_FLUSH_MS = 3000;
 
 /** Checks the options and finds the project; throws ProjectNotFoundError or ConfigError with a message for humans. */
 export function createBridge(options: BridgeOptions = {}): Bridge {

@@ -1,5 +1,5 @@
 /** Defaults and checks shared by the commands and the API. */
-import { isChannelName } from "../../protocol/index.ts";
+import { CHANNEL_NAME_RULE, isChannelName, trimBaseUrl } from "../../protocol/index.ts";
 
 export const DEFAULT_HUB_URL = "http://127.0.0.1:8787";
 export const DEMO_CHANNEL = "demo";
@@ -22,7 +22,7 @@ export function channelFromFolderName(name: string): string | null {
 }
 
 export function checkChannel(channel: string): string {
-  if (!isChannelName(channel)) throw new ConfigError(`channel "${channel}" is not valid: 1-64 of a-z 0-9 . _ - (starting with a letter or digit)`);
+  if (!isChannelName(channel)) throw new ConfigError(`channel "${channel}" is not valid: ${CHANNEL_NAME_RULE}`);
   return channel;
 }
 
@@ -34,7 +34,7 @@ export function checkHubUrl(hub: string): string {
     throw new ConfigError(`--hub "${hub}" is not a URL (e.g. ${DEFAULT_HUB_URL})`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`--hub must be an http(s) URL, not ${url.protocol}`);
-  return hub.replace(/\/+$/, "");
+  return trimBaseUrl(hub);
 }
 
 export function requireSecret(secret: string | undefined): string {

@@ -18,5 +18,3 @@ export function consoleLogger(options: { prefix?: string; debug?: boolean } = {}
     },
   };
 }
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };

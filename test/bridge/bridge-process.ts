@@ -7,8 +7,8 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../support/dev-server.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ROOT } from "../../dev/dev-server.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 
 export const BIN = join(ROOT, "bridge/bin/taskmaster-live.mjs");
 export const TASK_MASTER = join(ROOT, "node_modules/.bin/task-master");

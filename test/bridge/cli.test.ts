@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportAgentStatus } from "../../bridge/src/index.ts";
-import { DevServer, freePort, ROOT } from "../support/dev-server.ts";
-import { HubClient } from "../support/hub-client.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { DevServer, freePort, ROOT } from "../../dev/dev-server.ts";
+import { HubClient } from "../../dev/hub-client.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { BridgeProcess, runBin, taskMasterEnv, waitFor } from "./bridge-process.ts";
 
 let server: DevServer;

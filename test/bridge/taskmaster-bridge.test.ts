@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Paths, type ChannelMetrics, type DeltasResponse, type HubEvent } from "../../protocol/index.ts";
 import { hostKey } from "../../bridge/src/agent/agent-events.ts";
-import { DevServer, ROOT } from "../support/dev-server.ts";
-import { HubClient } from "../support/hub-client.ts";
+import { DevServer, ROOT } from "../../dev/dev-server.ts";
+import { HubClient } from "../../dev/hub-client.ts";
 import { BridgeProcess, initTaskMasterProject, taskMaster, taskMasterEnv, waitFor } from "./bridge-process.ts";
 import { fromFiles, fromHub, readTasksFile, readyCountFromFiles } from "./project-views.ts";
 

@@ -3,7 +3,7 @@
  * every page sees the same thing. Prints the webhook→DOM time.
  */
 import { expect, it } from "vitest";
-import { ev } from "../support/events.ts";
+import { ev } from "../../dev/events.ts";
 import { useBrowserSuite } from "./support/chromium.ts";
 import { liveState, openChannel, renderedView, waitForPhase, waitForSeq, whenSelectorAppears } from "./support/dashboard-page.ts";
 import { demoEvents } from "./support/demo-data.ts";

@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
-import { ev } from "../support/events.ts";
+import { ev } from "../../dev/events.ts";
 import { useBrowserSuite } from "./support/chromium.ts";
 import { expectedView, liveState, openChannel, phaseOf, renderedView, waitForPhase, waitForSeq } from "./support/dashboard-page.ts";
 import { demoEvents } from "./support/demo-data.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DevServer } from "../support/dev-server.ts";
-import { HubClient } from "../support/hub-client.ts";
-import { ev } from "../support/events.ts";
+import { DevServer } from "../../dev/dev-server.ts";
+import { HubClient } from "../../dev/hub-client.ts";
+import { ev } from "../../dev/events.ts";
 
 let server: DevServer;
 beforeAll(async () => {

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { HubEventInput } from "../../protocol/index.ts";
-import { DevServer } from "../support/dev-server.ts";
-import { ev } from "../support/events.ts";
-import { HubClient } from "../support/hub-client.ts";
-import { isGapFree, TestViewer } from "../support/test-viewer.ts";
+import { DevServer } from "../../dev/dev-server.ts";
+import { ev } from "../../dev/events.ts";
+import { HubClient } from "../../dev/hub-client.ts";
+import { isGapFree, TestViewer } from "./support/test-viewer.ts";
 
 const CLIENTS = 20;
 const EVENTS = 500;

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CloseCode, Paths } from "../../protocol/index.ts";
 import { LiveChannel, TicketSource, noPageEvents } from "../../dashboard/src/lib/live/index.ts";
-import { DevServer } from "../support/dev-server.ts";
-import { ev } from "../support/events.ts";
-import { HubClient } from "../support/hub-client.ts";
+import { DevServer } from "../../dev/dev-server.ts";
+import { ev } from "../../dev/events.ts";
+import { HubClient } from "../../dev/hub-client.ts";
 
 const TICKET_TTL_SECONDS = 5;
 const CHANNEL = "e2e-renewal";

@@ -15,8 +15,8 @@ import {
   type AgentState,
   type DeltasResponse,
 } from "../../protocol/index.ts";
-import { ev } from "../support/events.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ev } from "../../dev/events.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { channelStub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 

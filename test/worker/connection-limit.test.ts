@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { CloseCode, isRetryableClose } from "../../protocol/index.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { metrics, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 

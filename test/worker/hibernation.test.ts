@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PING_FRAME_TEXT, PONG_FRAME_TEXT } from "../../protocol/index.ts";
 import type { ChannelObject } from "../../worker/channel/channel-object.ts";
 import { readAttachment, type SocketAttachment } from "../../worker/channel/socket-attachment.ts";
-import { ev } from "../support/events.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ev } from "../../dev/events.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { channelStub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 

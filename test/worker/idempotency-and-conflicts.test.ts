@@ -6,10 +6,10 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { EVENT_ID_RETENTION_MS, type HubEventInput } from "../../protocol/index.ts";
-import { ev } from "../support/events.ts";
+import { ev } from "../../dev/events.ts";
 import { channelStub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 
 const T0 = Date.now() - 60_000;
 const iso = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();

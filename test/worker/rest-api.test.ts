@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_LONG_POLL_SECONDS, Paths, type ChannelsResponse, type DeltasResponse } from "../../protocol/index.ts";
-import { ev } from "../support/events.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ev } from "../../dev/events.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
 import { BASE_URL, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";

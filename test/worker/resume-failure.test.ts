@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it } from "vitest";
 import { CloseCode } from "../../protocol/index.ts";
-import { ev } from "../support/events.ts";
+import { ev } from "../../dev/events.ts";
 import { channelStub, hub, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 

@@ -6,8 +6,8 @@
 import { evictDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyChanges, emptyState, type ChannelState, type HubEventInput } from "../../protocol/index.ts";
-import { ev, isoAt } from "../support/events.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ev, isoAt } from "../../dev/events.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { channelStub, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 

@@ -11,8 +11,8 @@ import {
   webhookHeaders,
   type SnapshotResponse,
 } from "../../protocol/index.ts";
-import { ev } from "../support/events.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ev } from "../../dev/events.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
 import { BASE_URL, channelObjectExists, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 

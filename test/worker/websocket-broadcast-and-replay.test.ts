@@ -14,8 +14,8 @@ import {
   type ServerFrame,
   type SnapshotFrame,
 } from "../../protocol/index.ts";
-import { ev } from "../support/events.ts";
-import { TEST_SECRETS } from "../support/secrets.ts";
+import { ev } from "../../dev/events.ts";
+import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 

@@ -2,9 +2,9 @@
  * `reportAgentStatus`: one agent tells the dashboard what it is doing. For
  * agents working on Task Master tasks; the `agent` command wraps it.
  */
-import type { AgentStatus, WebhookAccepted } from "../../../protocol/index.ts";
+import { backoffDelayMs, type AgentStatus, type BackoffPolicy, type WebhookAccepted } from "../../../protocol/index.ts";
 import { checkChannel, checkHubUrl, DEFAULT_HUB_URL, requireSecret } from "../config.ts";
-import { backoffDelayMs, type BackoffPolicy } from "../delivery/backoff.ts";
+import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { postEvents, type PostOutcome } from "../delivery/hub-poster.ts";
 import { validateEvent } from "../delivery/validate.ts";
 import { agentStatusEvent } from "./agent-events.ts";
@@ -23,6 +23,7 @@ export interface ReportAgentStatusOptions {
   readonly secret?: string;
   /** Tries while the hub is unreachable or busy (default 4). */
   readonly attempts?: number;
+  /** Default BRIDGE_BACKOFF. */
   readonly backoff?: BackoffPolicy;
   readonly fetch?: typeof fetch;
 }
@@ -65,7 +66,7 @@ export async function reportAgentStatus(options: ReportAgentStatusOptions): Prom
     last = await postEvents(target, [checked.event]);
     if (last.kind === "accepted") return last.result;
     if (last.kind !== "unreachable" && last.kind !== "retry") break;
-    if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, options.backoff)));
+    if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, options.backoff ?? BRIDGE_BACKOFF)));
   }
   throw new AgentReportError(describe(last!, target.hub), last);
 }

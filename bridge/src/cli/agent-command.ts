@@ -4,7 +4,7 @@ import { AGENT_STATUSES, type AgentStatus } from "../../../protocol/index.ts";
 import { reportAgentStatus } from "../agent/report-agent-status.ts";
 import { channelFromFolderName, ConfigError, DEFAULT_HUB_URL } from "../config.ts";
 import { findProject, ProjectNotFoundError } from "../taskmaster/project-files.ts";
-import { parseCommand, str, UsageError } from "./cli-support.ts";
+import { givenStrings, parseCommand, str, stringFlags, UsageError } from "./cli-support.ts";
 
 export const AGENT_HELP = `usage: taskmaster-live agent --id <id> --status <status> [options]
 
@@ -25,16 +25,7 @@ example:
   taskmaster-live agent --id coder-1 --status busy --task 5.2 --detail "writing tests"`;
 
 export async function agentCommand(args: string[]): Promise<number> {
-  const o = parseCommand(args, {
-    id: { type: "string" },
-    status: { type: "string" },
-    task: { type: "string" },
-    name: { type: "string" },
-    detail: { type: "string" },
-    hub: { type: "string" },
-    channel: { type: "string" },
-    secret: { type: "string" },
-  });
+  const o = parseCommand(args, stringFlags("id", "status", "task", "name", "detail", "hub", "channel", "secret"));
   if (o.help) {
     console.log(AGENT_HELP);
     return 0;
@@ -50,10 +41,7 @@ export async function agentCommand(args: string[]): Promise<number> {
     status: status as AgentStatus,
     channel,
     ...(task ? { taskId: task } : {}),
-    ...(str(o.name) ? { name: str(o.name)! } : {}),
-    ...(str(o.detail) ? { detail: str(o.detail)! } : {}),
-    ...(str(o.hub) ? { hub: str(o.hub)! } : {}),
-    ...(str(o.secret) ? { secret: str(o.secret)! } : {}),
+    ...givenStrings(o, { name: "name", detail: "detail", hub: "hub", secret: "secret" }),
   });
   const what = result.duplicates > 0 ? "already reported" : result.stale > 0 ? "ignored as older than the hub's last report" : "reported";
   console.log(`agent ${agentId} is ${status}${task ? ` on task ${task}` : ""} (channel ${channel}): ${what}`);

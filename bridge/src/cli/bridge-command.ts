@@ -1,9 +1,9 @@
 /** `taskmaster-live bridge`: follow a Task Master project and keep a hub channel in step with it. */
 import { createBridge, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS } from "../bridge.ts";
 import { DEFAULT_HUB_URL } from "../config.ts";
-import { DEFAULT_BACKOFF } from "../delivery/backoff.ts";
+import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { consoleLogger } from "../log.ts";
-import { parseCommand, secondsOption, str, untilSignal } from "./cli-support.ts";
+import { givenStrings, parseCommand, secondsOption, stringFlags, untilSignal } from "./cli-support.ts";
 
 export const BRIDGE_HELP = `usage: taskmaster-live bridge [options]
 
@@ -21,7 +21,7 @@ options:
   --agent-id <id>            the bridge's own agent id (default: taskmaster-live@<host>)
   --heartbeat-seconds <n>    agent heartbeat interval, 0 = off (default: ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000})
   --health-seconds <n>       host health sample interval, 0 = off (default: ${DEFAULT_HEALTH_INTERVAL_MS / 1000})
-  --max-retry-seconds <n>    longest wait between retries while the hub is down (default: ${DEFAULT_BACKOFF.maxMs / 1000})
+  --max-retry-seconds <n>    longest wait between retries while the hub is down (default: ${BRIDGE_BACKOFF.capMs / 1000})
   --once                     send what changed, wait until delivered, and exit (1 if not delivered in 60 s)
   --verbose                  log every delivery
   -h, --help                 show this help
@@ -32,15 +32,7 @@ const ONCE_TIMEOUT_MS = 60_000;
 
 export async function bridgeCommand(args: string[]): Promise<number> {
   const o = parseCommand(args, {
-    dir: { type: "string" },
-    hub: { type: "string" },
-    channel: { type: "string" },
-    secret: { type: "string" },
-    name: { type: "string" },
-    "agent-id": { type: "string" },
-    "heartbeat-seconds": { type: "string" },
-    "health-seconds": { type: "string" },
-    "max-retry-seconds": { type: "string" },
+    ...stringFlags("dir", "hub", "channel", "secret", "name", "agent-id", "heartbeat-seconds", "health-seconds", "max-retry-seconds"),
     once: { type: "boolean" },
     verbose: { type: "boolean" },
   });
@@ -48,17 +40,13 @@ export async function bridgeCommand(args: string[]): Promise<number> {
     console.log(BRIDGE_HELP);
     return 0;
   }
-  const maxRetryMs = secondsOption(o["max-retry-seconds"], "max-retry-seconds", DEFAULT_BACKOFF.maxMs);
+  const maxRetryMs = Math.max(secondsOption(o["max-retry-seconds"], "max-retry-seconds", BRIDGE_BACKOFF.capMs), 1);
+  const baseRetryMs = Math.min(BRIDGE_BACKOFF.baseMs, maxRetryMs);
   const bridge = createBridge({
-    ...(str(o.dir) ? { dir: str(o.dir)! } : {}),
-    ...(str(o.hub) ? { hub: str(o.hub)! } : {}),
-    ...(str(o.channel) ? { channel: str(o.channel)! } : {}),
-    ...(str(o.secret) ? { secret: str(o.secret)! } : {}),
-    ...(str(o.name) ? { name: str(o.name)! } : {}),
-    ...(str(o["agent-id"]) ? { agentId: str(o["agent-id"])! } : {}),
+    ...givenStrings(o, { dir: "dir", hub: "hub", channel: "channel", secret: "secret", name: "name", agentId: "agent-id" }),
     heartbeatIntervalMs: secondsOption(o["heartbeat-seconds"], "heartbeat-seconds", DEFAULT_HEARTBEAT_INTERVAL_MS),
     healthIntervalMs: secondsOption(o["health-seconds"], "health-seconds", DEFAULT_HEALTH_INTERVAL_MS),
-    backoff: { baseMs: Math.min(DEFAULT_BACKOFF.baseMs, Math.max(maxRetryMs, 1)), maxMs: Math.max(maxRetryMs, 1) },
+    backoff: { baseMs: baseRetryMs, capMs: maxRetryMs, floorMs: baseRetryMs },
     log: consoleLogger({ debug: o.verbose === true }),
   });
   const stopping = untilSignal();

@@ -1,7 +1,7 @@
 /** Small helpers shared by the commands: argument parsing with usage on error, numbers, signals. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export type Options = NonNullable<ParseArgsConfig["options"]>;
+type Options = NonNullable<ParseArgsConfig["options"]>;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -21,6 +21,25 @@ export function parseCommand<O extends Options>(args: string[], options: O) {
 
 export function str(value: string | boolean | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
+}
+
+/** Options that each take one string, for `parseCommand`. */
+export function stringFlags<F extends string>(...flags: F[]): Record<F, { type: "string" }> {
+  return Object.fromEntries(flags.map((flag) => [flag, { type: "string" }])) as Record<F, { type: "string" }>;
+}
+
+/**
+ * The string options that were given (and not empty), under the names an API
+ * takes (`{ agentId: "agent-id" }`), ready to spread: an option left out stays
+ * absent, so the API's own default applies.
+ */
+export function givenStrings<F extends string, K extends string>(values: Readonly<Record<F, string | boolean | undefined>>, names: Readonly<Record<K, F>>): { [P in K]?: string } {
+  const given: { [P in K]?: string } = {};
+  for (const [key, flag] of Object.entries(names) as [K, F][]) {
+    const value = str(values[flag]);
+    if (value) given[key] = value;
+  }
+  return given;
 }
 
 /** A non-negative number of seconds → ms. */

@@ -1,7 +1,7 @@
 /** `taskmaster-live demo`: a simulated project, live on the dashboard, until stopped. */
 import { DEFAULT_HUB_URL, DEMO_CHANNEL } from "../config.ts";
 import { DEFAULT_DEMO_HEALTH_INTERVAL_MS, DEFAULT_DEMO_TICK_MS, startDemoFeed } from "../demo/demo-feed.ts";
-import { parseCommand, secondsOption, str, untilSignal } from "./cli-support.ts";
+import { givenStrings, parseCommand, secondsOption, stringFlags, untilSignal } from "./cli-support.ts";
 
 export const DEMO_HELP = `usage: taskmaster-live demo [options]
 
@@ -18,21 +18,13 @@ options:
   -h, --help               show this help`;
 
 export async function demoCommand(args: string[]): Promise<number> {
-  const o = parseCommand(args, {
-    hub: { type: "string" },
-    channel: { type: "string" },
-    secret: { type: "string" },
-    "tick-seconds": { type: "string" },
-    "health-seconds": { type: "string" },
-  });
+  const o = parseCommand(args, stringFlags("hub", "channel", "secret", "tick-seconds", "health-seconds"));
   if (o.help) {
     console.log(DEMO_HELP);
     return 0;
   }
   const feed = startDemoFeed({
-    ...(str(o.hub) ? { hub: str(o.hub)! } : {}),
-    ...(str(o.channel) ? { channel: str(o.channel)! } : {}),
-    ...(str(o.secret) ? { secret: str(o.secret)! } : {}),
+    ...givenStrings(o, { hub: "hub", channel: "channel", secret: "secret" }),
     tickMs: Math.max(100, secondsOption(o["tick-seconds"], "tick-seconds", DEFAULT_DEMO_TICK_MS)),
     healthIntervalMs: Math.max(100, secondsOption(o["health-seconds"], "health-seconds", DEFAULT_DEMO_HEALTH_INTERVAL_MS)),
   });

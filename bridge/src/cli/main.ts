@@ -8,7 +8,7 @@ import { BRIDGE_HELP, bridgeCommand } from "./bridge-command.ts";
 import { UsageError } from "./cli-support.ts";
 import { DEMO_HELP, demoCommand } from "./demo-command.ts";
 
-export const MAIN_HELP = `usage: taskmaster-live <command> [options]
+const MAIN_HELP = `usage: taskmaster-live <command> [options]
 
 Puts a Task Master project live on a taskmaster-live dashboard.
 

@@ -7,16 +7,17 @@
  * - other 4xx: the culprit events (named by a 422, else found by halving the
  *   batch) go to the dead letters, so one bad event never blocks the queue.
  */
-import { MAX_EVENTS_PER_BATCH, MAX_WEBHOOK_BODY_BYTES, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
+import { backoffDelayMs, MAX_EVENTS_PER_BATCH, MAX_WEBHOOK_BODY_BYTES, type BackoffPolicy, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
 import type { Logger } from "../log.ts";
 import type { DeadLetters, Outbox } from "../outbox/outbox.ts";
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
 import type { PostOutcome } from "./hub-poster.ts";
 
 /** Room for `{"events":[...]}` and the commas around the events. */
 const MAX_BATCH_BYTES = Math.floor(MAX_WEBHOOK_BODY_BYTES * 0.9);
+/** Retries while the hub is down: full jitter so many bridges do not retry in step, never below the base so never a tight loop. */
+export const BRIDGE_BACKOFF: BackoffPolicy = { baseMs: 250, capMs: 10_000, floorMs: 250 };
 /** Wait after a 401 or a wrong URL: long enough not to hammer, short enough to recover once fixed. */
-export const DEFAULT_SLOW_RETRY_MS = 30_000;
+const DEFAULT_SLOW_RETRY_MS = 30_000;
 /** While the hub stays down, repeat the warning at most this often. */
 const REPEAT_WARNING_MS = 10_000;
 
@@ -29,6 +30,7 @@ export interface DeliveryOptions {
   readonly hubLabel: string;
   /** Where dead letters go, for messages. */
   readonly deadLetterLabel?: string;
+  /** Default BRIDGE_BACKOFF. */
   readonly backoff?: BackoffPolicy;
   readonly slowRetryMs?: number;
   readonly random?: () => number;
@@ -45,8 +47,8 @@ export class DeliveryLoop {
   #abort = new AbortController();
   #limit = MAX_EVENTS_PER_BATCH;
   #attempt = 0;
-  #failingSince: number | null = null;
-  #lastWarningAt = 0;
+  #failingSinceMs: number | null = null;
+  #lastWarningAtMs = 0;
   #lastOutcome: PostOutcome["kind"] | null = null;
 
   constructor(options: DeliveryOptions) {
@@ -69,15 +71,15 @@ export class DeliveryLoop {
 
   /** New events are in the outbox. Does not cut a backoff short: a down hub is not retried faster because more events arrive. */
   notify(): void {
-    if (this.#failingSince === null) this.#wakeUp();
+    if (this.#failingSinceMs === null) this.#wakeUp();
   }
 
   /** Resolves true once the outbox is empty, false if that takes longer than `timeoutMs`. */
   async flush(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const deadlineMs = Date.now() + timeoutMs;
     this.notify();
     while (this.#o.outbox.size > 0) {
-      if (Date.now() >= deadline || this.#stopped) return false;
+      if (Date.now() >= deadlineMs || this.#stopped) return false;
       await sleep(25);
     }
     return true;
@@ -132,10 +134,10 @@ export class DeliveryLoop {
     switch (outcome.kind) {
       case "accepted": {
         await outbox.remove(new Set(batch.map((e) => e.id)));
-        const recovered = this.#failingSince !== null;
+        const recovered = this.#failingSinceMs !== null;
         if (recovered) log.info(`the hub ${this.#o.hubLabel} is answering again; ${outbox.size} event(s) left in the outbox`);
-        this.#failingSince = null;
-        this.#lastWarningAt = 0;
+        this.#failingSinceMs = null;
+        this.#lastWarningAtMs = 0;
         this.#attempt = 0;
         this.#limit = MAX_EVENTS_PER_BATCH;
         this.#o.onAccepted?.(outcome.result, batch.length);
@@ -145,18 +147,18 @@ export class DeliveryLoop {
       case "unreachable":
       case "retry": {
         this.#attempt++;
-        const delay = (outcome.kind === "retry" ? outcome.retryAfterMs : null) ?? backoffDelayMs(this.#attempt, this.#o.backoff ?? DEFAULT_BACKOFF, this.#o.random);
+        const delayMs = (outcome.kind === "retry" ? outcome.retryAfterMs : null) ?? backoffDelayMs(this.#attempt, this.#o.backoff ?? BRIDGE_BACKOFF, this.#o.random);
         const what = outcome.kind === "unreachable" ? `is unreachable (${outcome.message})` : `answered ${outcome.message}`;
-        this.#warnThrottled(`the hub ${this.#o.hubLabel} ${what}; retrying in ${(delay / 1000).toFixed(1)} s; ${outbox.size} event(s) waiting in the outbox`);
-        await this.#pause(delay);
+        this.#warnThrottled(`the hub ${this.#o.hubLabel} ${what}; retrying in ${(delayMs / 1000).toFixed(1)} s; ${outbox.size} event(s) waiting in the outbox`);
+        await this.#pause(delayMs);
         return;
       }
       case "unauthorized":
       case "misdirected": {
-        const delay = this.#o.slowRetryMs ?? DEFAULT_SLOW_RETRY_MS;
-        this.#failingSince ??= Date.now();
-        log.error(`${outcome.message}. Retrying in ${Math.round(delay / 1000)} s; ${outbox.size} event(s) kept in the outbox.`);
-        await this.#pause(delay);
+        const delayMs = this.#o.slowRetryMs ?? DEFAULT_SLOW_RETRY_MS;
+        this.#failingSinceMs ??= Date.now();
+        log.error(`${outcome.message}. Retrying in ${Math.round(delayMs / 1000)} s; ${outbox.size} event(s) kept in the outbox.`);
+        await this.#pause(delayMs);
         return;
       }
       case "rejected":
@@ -183,10 +185,10 @@ export class DeliveryLoop {
   }
 
   #warnThrottled(message: string): void {
-    const now = Date.now();
-    this.#failingSince ??= now;
-    if (now - this.#lastWarningAt >= REPEAT_WARNING_MS) {
-      this.#lastWarningAt = now;
+    const nowMs = Date.now();
+    this.#failingSinceMs ??= nowMs;
+    if (nowMs - this.#lastWarningAtMs >= REPEAT_WARNING_MS) {
+      this.#lastWarningAtMs = nowMs;
       this.#o.log.warn(message);
     }
   }

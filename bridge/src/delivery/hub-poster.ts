@@ -2,7 +2,7 @@
  * One signed POST of a batch to the hub, and what its answer means for the
  * outbox. `classifyResponse` is pure and table-tested.
  */
-import { ErrorCode, Paths, webhookHeaders, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
+import { ErrorCode, invalidEventIndexes, parseErrorBody, Paths, trimBaseUrl, webhookHeaders, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
 
 export type PostOutcome =
   /** 2xx: the events are durably stored (or were duplicates/stale): remove them from the outbox. */
@@ -18,21 +18,10 @@ export type PostOutcome =
   /** Other 4xx: these events will never be accepted. `badIndexes` names the culprits when the hub said (422). */
   | { readonly kind: "rejected"; readonly status: number; readonly code: string; readonly message: string; readonly badIndexes: readonly number[] | null };
 
-interface ErrorBodyLike {
-  error?: { code?: unknown; message?: unknown; details?: { issues?: { index?: unknown }[] } };
-}
-
-function parseError(text: string): { code: string; message: string; badIndexes: number[] | null } {
-  try {
-    const body = JSON.parse(text) as ErrorBodyLike;
-    const code = typeof body.error?.code === "string" ? body.error.code : "unknown";
-    const message = typeof body.error?.message === "string" ? body.error.message : text.slice(0, 300);
-    const issues = body.error?.details?.issues;
-    const badIndexes = Array.isArray(issues) ? [...new Set(issues.map((i) => i.index).filter((i): i is number => typeof i === "number"))] : null;
-    return { code, message, badIndexes };
-  } catch {
-    return { code: "unknown", message: text.slice(0, 300) || "(empty body)", badIndexes: null };
-  }
+/** The outcomes name a code even when the body was not the hub's (a proxy page), and never an empty message. */
+function readErrorBody(text: string): { code: string; message: string; badIndexes: number[] | null } {
+  const body = parseErrorBody(text);
+  return { code: body.code ?? "unknown", message: text === "" ? "(empty body)" : body.message, badIndexes: invalidEventIndexes(body.details) };
 }
 
 function retryAfterMs(header: string | null): number | null {
@@ -49,7 +38,7 @@ export function classifyResponse(status: number, text: string, retryAfter: strin
       return { kind: "accepted", result: { accepted: 0, duplicates: 0, stale: 0, head: 0 } };
     }
   }
-  const error = parseError(text);
+  const error = readErrorBody(text);
   if (status === 408 || status === 429 || status >= 500) return { kind: "retry", status, message: `${status} ${error.message}`, retryAfterMs: retryAfterMs(retryAfter) };
   if (status === 401) {
     const hint = error.code === ErrorCode.STALE_TIMESTAMP ? "check this machine's clock" : "check WEBHOOK_SECRET";
@@ -68,10 +57,10 @@ export interface HubTarget {
   readonly timeoutMs?: number;
 }
 
-export const DEFAULT_POST_TIMEOUT_MS = 15_000;
+const DEFAULT_POST_TIMEOUT_MS = 15_000;
 
-export function webhookUrl(target: Pick<HubTarget, "hub" | "channel">): string {
-  return target.hub.replace(/\/+$/, "") + Paths.webhook(target.channel);
+function webhookUrl(target: Pick<HubTarget, "hub" | "channel">): string {
+  return trimBaseUrl(target.hub) + Paths.webhook(target.channel);
 }
 
 export async function postEvents(target: HubTarget, events: readonly HubEvent[], signal?: AbortSignal): Promise<PostOutcome> {
@@ -96,7 +85,7 @@ function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortS
 }
 
 /** "connect ECONNREFUSED 127.0.0.1:8787" rather than "fetch failed". */
-export function describeFetchError(error: unknown): string {
+function describeFetchError(error: unknown): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === "TimeoutError") return "no answer within the timeout";
   return e?.cause?.message ?? e?.cause?.code ?? e?.message ?? String(error);

@@ -6,14 +6,13 @@
  * again, the whole state is sent once more, in case it lost its storage.
  */
 import { checkChannel, checkHubUrl, DEFAULT_HUB_URL, DEMO_CHANNEL, requireSecret } from "../config.ts";
-import type { BackoffPolicy } from "../delivery/backoff.ts";
 import { DeliveryLoop } from "../delivery/delivery-loop.ts";
 import { postEvents, type HubTarget } from "../delivery/hub-poster.ts";
 import { liveSender } from "../delivery/live-sender.ts";
 import { validateEvent } from "../delivery/validate.ts";
 import { consoleLogger, type Logger } from "../log.ts";
 import { MemoryDeadLetters, MemoryOutbox } from "../outbox/memory-outbox.ts";
-import type { HubEvent, HubEventInput } from "../../../protocol/index.ts";
+import type { BackoffPolicy, HubEvent, HubEventInput } from "../../../protocol/index.ts";
 import { DemoProject } from "./demo-project.ts";
 
 export interface DemoFeedOptions {
@@ -40,7 +39,7 @@ export interface DemoFeed {
 
 export const DEFAULT_DEMO_TICK_MS = 1500;
 export const DEFAULT_DEMO_HEALTH_INTERVAL_MS = 2000;
-export const DEFAULT_DEMO_HEARTBEAT_INTERVAL_MS = 5000;
+const DEFAULT_DEMO_HEARTBEAT_INTERVAL_MS = 5000;
 
 export function startDemoFeed(options: DemoFeedOptions = {}): DemoFeed {
   const channel = checkChannel(options.channel ?? DEMO_CHANNEL);

@@ -4,7 +4,7 @@
  * new sprint starts once everything is done. Pure: randomness and the clock
  * are injected, so a seeded run is repeatable.
  */
-import type { AgentStatus, HubEventInput, TaskStatus } from "../../../protocol/index.ts";
+import { subtaskIdOf, type AgentStatus, type HubEventInput, type TaskStatus } from "../../../protocol/index.ts";
 
 interface SimSubtask {
   readonly n: number;
@@ -48,7 +48,7 @@ const AGENTS: readonly { id: string; name: string }[] = [
   { id: "aider", name: "Aider" },
 ];
 
-export const DEMO_HEALTH_SOURCES = ["build-runner-1", "build-runner-2"] as const;
+const DEMO_HEALTH_SOURCES = ["build-runner-1", "build-runner-2"] as const;
 
 const TICKS_BEFORE_NEW_SPRINT = 4;
 const P_FINISH_SUBTASK = 0.6;
@@ -58,7 +58,7 @@ const GIB = 1024 ** 3;
 
 export class DemoProject {
   readonly #random: () => number;
-  readonly #now: () => number;
+  readonly #nowMs: () => number;
   #lastMs = 0;
   #seq = 0;
   #sprint = 1;
@@ -69,7 +69,7 @@ export class DemoProject {
 
   constructor(options: { random?: () => number; nowMs?: () => number } = {}) {
     this.#random = options.random ?? Math.random;
-    this.#now = options.nowMs ?? Date.now;
+    this.#nowMs = options.nowMs ?? Date.now;
     this.#tasks = PLAN.map((p, i) => ({
       id: String(i + 1),
       title: p.title,
@@ -85,33 +85,33 @@ export class DemoProject {
 
   /** The whole project: sent at start, and again when the hub comes back (it may have lost its storage). */
   fullState(): HubEventInput[] {
-    const at = this.#at();
+    const atIso = this.#nextAtIso();
     return [
-      this.#event("project.meta", { name: "Demo: checkout service", currentTag: "master" }, at),
-      ...this.#tasks.flatMap((t) => [this.#upsert(t, at), this.#progress(t, at)]),
-      ...this.#agents.map((a) => this.#status(a, at)),
+      this.#event("project.meta", { name: "Demo: checkout service", currentTag: "master" }, atIso),
+      ...this.#tasks.flatMap((t) => [this.#upsert(t, atIso), this.#progress(t, atIso)]),
+      ...this.#agents.map((a) => this.#status(a, atIso)),
     ];
   }
 
   /** One step of the simulation. */
   tick(): HubEventInput[] {
-    const at = this.#at();
+    const atIso = this.#nextAtIso();
     const out: HubEventInput[] = [];
     if (this.#tasks.every((t) => t.status === "done")) {
-      if (++this.#idleTicks >= TICKS_BEFORE_NEW_SPRINT) out.push(...this.#newSprint(at));
+      if (++this.#idleTicks >= TICKS_BEFORE_NEW_SPRINT) out.push(...this.#newSprint(atIso));
       return out;
     }
-    for (const agent of this.#shuffled(this.#agents)) out.push(...this.#step(agent, at));
+    for (const agent of this.#shuffled(this.#agents)) out.push(...this.#step(agent, atIso));
     return out;
   }
 
   heartbeats(): HubEventInput[] {
-    const at = this.#at();
-    return this.#agents.map((a) => this.#event("agent.heartbeat", { agentId: a.id }, at));
+    const atIso = this.#nextAtIso();
+    return this.#agents.map((a) => this.#event("agent.heartbeat", { agentId: a.id }, atIso));
   }
 
   healthSamples(): HubEventInput[] {
-    const at = this.#at();
+    const atIso = this.#nextAtIso();
     const busy = this.#agents.filter((a) => a.status === "busy").length;
     const ready = this.readyCount();
     return DEMO_HEALTH_SOURCES.map((source, i) => {
@@ -121,7 +121,7 @@ export class DemoProject {
       this.#cpu.set(source, cpu);
       const totalBytes = 16 * GIB;
       const usedBytes = Math.round(totalBytes * clamp(0.35 + cpu / 250 + (this.#random() - 0.5) * 0.04, 0.05, 0.95));
-      return this.#event("health.sample", { source, cpu: Math.round(cpu * 10) / 10, memory: { usedBytes, totalBytes }, queueDepth: i === 0 ? ready : Math.floor(ready / 2) }, at);
+      return this.#event("health.sample", { source, cpu: Math.round(cpu * 10) / 10, memory: { usedBytes, totalBytes }, queueDepth: i === 0 ? ready : Math.floor(ready / 2) }, atIso);
     });
   }
 
@@ -134,29 +134,29 @@ export class DemoProject {
     return task.status === "pending" && task.agentId === null && task.dependencies.every((d) => this.#tasks.find((t) => t.id === d)?.status === "done");
   }
 
-  #step(agent: SimAgent, at: string): HubEventInput[] {
+  #step(agent: SimAgent, atIso: string): HubEventInput[] {
     if (agent.status === "error") {
       const task = this.#tasks.find((t) => t.id === agent.taskId);
       Object.assign(agent, { status: "idle", taskId: null, detail: null });
-      const out = [this.#status(agent, at)];
+      const out = [this.#status(agent, atIso)];
       if (task) {
         Object.assign(task, { status: "pending", agentId: null });
-        out.push(this.#upsert(task, at));
+        out.push(this.#upsert(task, atIso));
       }
       return out;
     }
     const task = this.#tasks.find((t) => t.id === agent.taskId);
-    if (!task) return this.#claim(agent, at);
+    if (!task) return this.#claim(agent, atIso);
     if (task.status === "review") {
       if (this.#random() >= P_REVIEW_PASSES) return [];
       Object.assign(task, { status: "done", agentId: null });
       Object.assign(agent, { status: "idle", taskId: null, detail: null });
-      return [this.#upsert(task, at), this.#status(agent, at)];
+      return [this.#upsert(task, atIso), this.#status(agent, atIso)];
     }
     if (this.#random() < P_AGENT_FAILS) {
       task.status = "blocked";
       Object.assign(agent, { status: "error", detail: `tests failed on task ${task.id}` });
-      return [this.#upsert(task, at), this.#status(agent, at)];
+      return [this.#upsert(task, atIso), this.#status(agent, atIso)];
     }
     const next = task.subtasks.find((s) => s.status !== "done");
     if (!next || this.#random() >= P_FINISH_SUBTASK) return [];
@@ -169,30 +169,30 @@ export class DemoProject {
       task.status = "review";
       agent.detail = `task ${task.id} waits for review`;
     }
-    return [this.#upsert(task, at), this.#progress(task, at), this.#status(agent, at)];
+    return [this.#upsert(task, atIso), this.#progress(task, atIso), this.#status(agent, atIso)];
   }
 
-  #claim(agent: SimAgent, at: string): HubEventInput[] {
+  #claim(agent: SimAgent, atIso: string): HubEventInput[] {
     const task = this.#shuffled(this.#tasks.filter((t) => this.#isReady(t)))[0];
-    if (!task) return agent.status === "idle" ? [] : [this.#status(Object.assign(agent, { status: "idle", taskId: null, detail: null }), at)];
+    if (!task) return agent.status === "idle" ? [] : [this.#status(Object.assign(agent, { status: "idle", taskId: null, detail: null }), atIso)];
     Object.assign(task, { status: "in-progress", agentId: agent.id });
     const first = task.subtasks.find((s) => s.status !== "done");
     if (first) first.status = "in-progress";
     Object.assign(agent, { status: "busy", taskId: task.id, detail: first ? `working on ${task.id}.${first.n}: ${first.title}` : `working on task ${task.id}` });
-    return [this.#upsert(task, at), this.#status(agent, at)];
+    return [this.#upsert(task, atIso), this.#status(agent, atIso)];
   }
 
-  #newSprint(at: string): HubEventInput[] {
+  #newSprint(atIso: string): HubEventInput[] {
     this.#sprint++;
     this.#idleTicks = 0;
     for (const task of this.#tasks) {
       Object.assign(task, { status: "pending", agentId: null });
       for (const s of task.subtasks) s.status = "pending";
     }
-    return [...this.#tasks.flatMap((t) => [this.#upsert(t, at), this.#progress(t, at)])];
+    return [...this.#tasks.flatMap((t) => [this.#upsert(t, atIso), this.#progress(t, atIso)])];
   }
 
-  #upsert(task: SimTask, at: string): HubEventInput {
+  #upsert(task: SimTask, atIso: string): HubEventInput {
     return this.#event(
       "task.upsert",
       {
@@ -205,30 +205,30 @@ export class DemoProject {
           priority: task.priority,
           dependencies: [...task.dependencies],
           agentId: task.agentId,
-          subtasks: task.subtasks.map((s) => ({ id: `${task.id}.${s.n}`, title: s.title, status: s.status, dependencies: [] })),
+          subtasks: task.subtasks.map((s) => ({ id: subtaskIdOf(task.id, s.n), title: s.title, status: s.status, dependencies: [] })),
         },
       },
-      at,
+      atIso,
     );
   }
 
-  #progress(task: SimTask, at: string): HubEventInput {
+  #progress(task: SimTask, atIso: string): HubEventInput {
     const done = task.subtasks.filter((s) => s.status === "done").length;
     const total = task.subtasks.length;
-    return this.#event("task.progress", { tag: "master", taskId: task.id, percent: Math.round((done * 100) / total), message: `${done}/${total} subtasks done` }, at);
+    return this.#event("task.progress", { tag: "master", taskId: task.id, percent: Math.round((done * 100) / total), message: `${done}/${total} subtasks done` }, atIso);
   }
 
-  #status(agent: SimAgent, at: string): HubEventInput {
-    return this.#event("agent.status", { agentId: agent.id, name: agent.name, status: agent.status, taskId: agent.taskId, ...(agent.detail ? { detail: agent.detail } : {}) }, at);
+  #status(agent: SimAgent, atIso: string): HubEventInput {
+    return this.#event("agent.status", { agentId: agent.id, name: agent.name, status: agent.status, taskId: agent.taskId, ...(agent.detail ? { detail: agent.detail } : {}) }, atIso);
   }
 
-  #event(type: HubEventInput["type"], data: Record<string, unknown>, at: string): HubEventInput {
-    return { id: `demo-${this.#now().toString(36)}-${(++this.#seq).toString(36)}-${Math.floor(this.#random() * 1e9).toString(36)}`, type, occurredAt: at, data } as HubEventInput;
+  #event(type: HubEventInput["type"], data: Record<string, unknown>, atIso: string): HubEventInput {
+    return { id: `demo-${this.#nowMs().toString(36)}-${(++this.#seq).toString(36)}-${Math.floor(this.#random() * 1e9).toString(36)}`, type, occurredAt: atIso, data } as HubEventInput;
   }
 
   /** A timestamp never earlier than the previous one, even if the clock steps back. */
-  #at(): string {
-    this.#lastMs = Math.max(this.#now(), this.#lastMs + 1);
+  #nextAtIso(): string {
+    this.#lastMs = Math.max(this.#nowMs(), this.#lastMs + 1);
     return new Date(this.#lastMs).toISOString();
   }
 

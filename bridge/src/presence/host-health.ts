@@ -6,7 +6,7 @@ export interface CpuTimes {
   readonly totalMs: number;
 }
 
-export function readCpuTimes(): CpuTimes {
+function readCpuTimes(): CpuTimes {
   let idleMs = 0;
   let totalMs = 0;
   for (const cpu of cpus()) {

@@ -21,11 +21,11 @@ export interface PresenceOptions {
   readonly sendLive: (events: HubEventInput[]) => Promise<void>;
 }
 
-export function heartbeatEvent(agentId: string, now = new Date()): HubEventInput {
+function heartbeatEvent(agentId: string, now = new Date()): HubEventInput {
   return { id: `hb-${randomUUID()}`, type: "agent.heartbeat", occurredAt: now.toISOString(), data: { agentId } };
 }
 
-export function healthEvent(source: string, sample: { cpu?: number; memory?: { usedBytes: number; totalBytes: number }; queueDepth?: number }, now = new Date()): HubEventInput {
+function healthEvent(source: string, sample: { cpu?: number; memory?: { usedBytes: number; totalBytes: number }; queueDepth?: number }, now = new Date()): HubEventInput {
   return { id: `hs-${randomUUID()}`, type: "health.sample", occurredAt: now.toISOString(), data: { source, ...sample } };
 }
 

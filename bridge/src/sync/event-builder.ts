@@ -14,7 +14,7 @@ import type { NormalTask } from "../taskmaster/normalise.ts";
 import type { ProjectChange } from "./differ.ts";
 import { stableJson } from "./stable-json.ts";
 
-export type Revisions = Readonly<Record<string, number>>;
+type Revisions = Readonly<Record<string, number>>;
 
 export interface BuildContext {
   readonly generation: string;
@@ -26,7 +26,7 @@ export interface BuildContext {
 const ID_HASH_HEX_CHARS = 40;
 
 /** The revision counter a change advances. Upsert and removal share one: a re-created task is a new revision. */
-export function revisionKey(change: ProjectChange): string {
+function revisionKey(change: ProjectChange): string {
   switch (change.kind) {
     case "task.upsert":
       return `task/${change.tag}/${change.task.id}`;
@@ -60,7 +60,7 @@ function dataOf(change: ProjectChange): { type: HubEventInput["type"]; data: Rec
   }
 }
 
-export function eventId(generation: string, key: string, revision: number, type: string, data: unknown): string {
+function eventId(generation: string, key: string, revision: number, type: string, data: unknown): string {
   const hash = createHash("sha256").update([generation, key, String(revision), type, stableJson(data)].join("\u0000")).digest("hex");
   return `tm-${hash.slice(0, ID_HASH_HEX_CHARS)}`;
 }

@@ -19,8 +19,8 @@ export interface FolderWatcherOptions {
   pollIntervalMs?: number;
 }
 
-export const DEFAULT_DEBOUNCE_MS = 60;
-export const DEFAULT_POLL_INTERVAL_MS = 1000;
+const DEFAULT_DEBOUNCE_MS = 60;
+const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 const WATCHED_NAMES = new Set(["tasks.json", "state.json"]);
 

@@ -7,7 +7,7 @@
  * normalises to the same view and sends nothing.
  */
 import * as v from "valibot";
-import { DEFAULT_TAG, TASK_PRIORITIES, TASK_STATUSES, TaskInputSchema, TaskUpsertData, type TaskPriority, type TaskStatus } from "../../../protocol/index.ts";
+import { DEFAULT_TAG, subtaskIdOf, TASK_PRIORITIES, TASK_STATUSES, TaskInputSchema, TaskUpsertData, type TaskPriority, type TaskStatus } from "../../../protocol/index.ts";
 
 export interface NormalSubtask {
   readonly id: string;
@@ -73,11 +73,10 @@ function dependencies(raw: unknown, where: string, issues: NormaliseIssue[]): st
   return out;
 }
 
-/** A subtask id 2 of task 5 is "5.2"; an id that already has a dot is kept, as the hub does. */
+/** The full id of a subtask as Task Master stores it (2 of task 5 is "5.2"); null when the raw id is not one. */
 export function subtaskId(parentId: string, raw: unknown): string | null {
   const id = idString(raw);
-  if (id === null) return null;
-  return id.includes(".") ? id : `${parentId}.${id}`;
+  return id === null ? null : subtaskIdOf(parentId, id);
 }
 
 function normaliseSubtask(parentId: string, raw: unknown, issues: NormaliseIssue[]): NormalSubtask | null {

@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { DevServer, ROOT } from "../../support/dev-server.ts";
-import { HubClient } from "../../support/hub-client.ts";
+import { DevServer, ROOT } from "../../../dev/dev-server.ts";
+import { HubClient } from "../../../dev/hub-client.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium";
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];

@@ -1,7 +1,7 @@
 /** What the browser tests read from the dashboard: data-testid attributes and the read-only live hook. */
 import type { BrowserContext, Page } from "playwright-core";
 import type { ChannelState } from "../../../protocol/index.ts";
-import { TEST_SECRETS } from "../../support/secrets.ts";
+import { TEST_SECRETS } from "../../../dev/secrets.ts";
 
 export interface RenderedView {
   readonly agents: Record<string, string>;

@@ -4,7 +4,7 @@
  * browser tests and by scripts/screenshots.ts.
  */
 import type { HubEventInput } from "../../../protocol/index.ts";
-import { ev } from "../../support/events.ts";
+import { ev } from "../../../dev/events.ts";
 
 const MINUTE_MS = 60_000;
 export const HEALTH_SAMPLE_INTERVAL_MS = 5_000;

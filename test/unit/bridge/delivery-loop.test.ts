@@ -20,7 +20,7 @@ function setup(answer: (batch: readonly HubEvent[]) => PostOutcome) {
     deadLetters,
     log,
     hubLabel: "hub",
-    backoff: { baseMs: 1, maxMs: 5 },
+    backoff: { baseMs: 1, capMs: 5, floorMs: 1 },
     slowRetryMs: 5,
     post: async (batch) => {
       sent.push(batch.map((e) => e.id));

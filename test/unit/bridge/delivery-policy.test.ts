@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs } from "../../../bridge/src/delivery/backoff.ts";
+import { backoffDelayMs } from "../../../protocol/index.ts";
+import { BRIDGE_BACKOFF } from "../../../bridge/src/delivery/delivery-loop.ts";
 import { classifyResponse } from "../../../bridge/src/delivery/hub-poster.ts";
 
 describe("backoffDelayMs", () => {
-  const policy = { baseMs: 250, maxMs: 10_000 };
+  const policy = BRIDGE_BACKOFF;
   it.each([
     [1, 0.999, 250],
-    [2, 0.999, 500],
+    [2, 0.999, 499],
     [4, 0.999, 1998],
     [10, 0.999, 9990],
     [50, 0.999, 9990],

@@ -2,8 +2,8 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { Paths, type ChannelMetrics, type HubEventInput, type SnapshotResponse, type WebhookAccepted } from "../../../protocol/index.ts";
-import { HubClient } from "../../support/hub-client.ts";
-import { TEST_SECRETS } from "../../support/secrets.ts";
+import { HubClient } from "../../../dev/hub-client.ts";
+import { TEST_SECRETS } from "../../../dev/secrets.ts";
 
 export const BASE_URL = "http://hub.test";
 

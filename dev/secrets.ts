@@ -1,4 +1,4 @@
-/** Secrets every test environment uses. Never used outside tests. */
+/** The secrets of every hub that tests, benches and scripts start locally; never a deployment's. */
 export const TEST_SECRETS = {
   WEBHOOK_SECRET: "test-webhook-secret",
   DASHBOARD_TOKEN: "test-dashboard-token",

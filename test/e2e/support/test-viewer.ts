@@ -4,7 +4,7 @@
  * prove it saw no gap, no duplicate and no reordering.
  */
 import ReconnectingWebSocket from "partysocket/ws";
-import { applyChanges, parseServerFrame, Paths, type ChannelState } from "../../protocol/index.ts";
+import { applyChanges, parseServerFrame, Paths, type ChannelState } from "../../../protocol/index.ts";
 
 export class TestViewer {
   state: ChannelState | null = null;

@@ -1,6 +1,6 @@
 /**
  * Runs the real Worker under `wrangler dev` in its own process group, for
- * end-to-end, browser and bridge tests. Always stop() what you start; every
+ * end-to-end, browser and bridge tests, benches and screenshots. Always stop() what you start; every
  * wait has a timeout.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_SECRETS } from "./secrets.ts";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -85,8 +85,8 @@ export class DevServer {
     };
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const deadlineMs = Date.now() + timeoutMs;
+    while (Date.now() < deadlineMs) {
       if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${this.output}`);
       try {
         const res = await fetch(`${this.url}/api/health`, { signal: AbortSignal.timeout(1000) });

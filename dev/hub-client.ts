@@ -3,7 +3,7 @@
  * webhooks, gets tickets, reads snapshots. Works against any fetch (SELF in
  * workerd, global fetch in Node).
  */
-import { Paths, webhookHeaders, type SnapshotResponse, type TicketResponse } from "../../protocol/index.ts";
+import { Paths, webhookHeaders, type SnapshotResponse, type TicketResponse } from "../protocol/index.ts";
 import { TEST_SECRETS } from "./secrets.ts";
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
