@@ -58,19 +58,14 @@ export class PollingState {
   constructor(context: PollingContext, reason: string) {
     const c = (this.#c = context);
     this.#reason = reason;
-    const t = c.tuning;
+    const { baseUrl, channel, fetch, tickets, clock, random, tuning: t } = c;
     this.#poller = new LongPoller({
-      baseUrl: c.baseUrl,
-      channel: c.channel,
-      fetch: c.fetch,
-      tickets: c.tickets,
-      clock: c.clock,
-      random: c.random,
+      baseUrl, channel, fetch, tickets, clock, random,
       waitSeconds: t.pollWaitSeconds,
       requestTimeoutMs: t.pollRequestTimeoutMs,
       backoff: t.backoff,
       cursor: () => c.sync.store.cursor,
-      onRequest: (url) => c.debug.frame("out", c.clock.now(), `GET ${url.slice(c.baseUrl.length)}`),
+      onRequest: (url) => c.debug.frame("out", clock.now(), `GET ${url.slice(baseUrl.length)}`),
       onResponse: (body) => this.#onResponse(body),
       onFailure: (message, retryInMs, unreachable) => this.#onFailure(message, retryInMs, unreachable),
       onDenied: (message) => c.denied(message),
