@@ -7,7 +7,7 @@ import { getJson } from "./api/rest-client.ts";
 import type { TicketSource } from "./live/index.ts";
 import { RestPoller } from "./rest-poller.svelte.ts";
 
-export const CHANNELS_POLL_INTERVAL_MS = 3000;
+const CHANNELS_POLL_INTERVAL_MS = 3000;
 
 export interface ChannelActivity extends ChannelSummary {
   /** Deltas committed since the previous poll, per minute; null on the first poll. */

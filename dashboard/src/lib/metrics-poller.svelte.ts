@@ -4,7 +4,7 @@ import { getJson } from "./api/rest-client.ts";
 import type { TicketSource } from "./live/index.ts";
 import { RestPoller } from "./rest-poller.svelte.ts";
 
-export const METRICS_POLL_INTERVAL_MS = 2000;
+const METRICS_POLL_INTERVAL_MS = 2000;
 
 export class MetricsPoller extends RestPoller<ChannelMetrics> {
   #metrics = $state<ChannelMetrics | null>(null);

@@ -4,7 +4,7 @@
  */
 import { createSubscriber } from "svelte/reactivity";
 
-export class NowTicker {
+class NowTicker {
   readonly #subscribe: () => void;
 
   constructor(intervalMs = 1000) {

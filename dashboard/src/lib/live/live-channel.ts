@@ -93,7 +93,10 @@ export class LiveChannel {
       hooks: {
         ...hooks,
         denied,
-        rtt: (rttMs) => void ((this.#rttMs = rttMs), this.#changed()),
+        rtt: (rttMs) => {
+          this.#rttMs = rttMs;
+          this.#changed();
+        },
         hello: (session) => this.#onHello(session),
         caughtUp: (session) => this.#onCaughtUp(session),
         ended: (session, end, stable) => this.#onEnded(session, end, stable),
@@ -101,8 +104,6 @@ export class LiveChannel {
     };
     this.#pollingContext = { ...shared, ...hooks, denied, baseUrl: this.#baseUrl, fetch: this.#fetch, random: this.#random, openProbe: () => this.#openProbe() };
   }
-
-  // ---- public API ----------------------------------------------------------
 
   /** Paints the cached state at once (if any), then connects. */
   start(): void {
@@ -174,8 +175,6 @@ export class LiveChannel {
   saveCache(): void {
     this.#cacheWriter.saveNow();
   }
-
-  // ---- transitions ---------------------------------------------------------
 
   /** The one way to change state: what the previous state holds and the next does not take over is released first. */
   #enter(next: ConnectionState, closeReason: string = next.kind): void {
