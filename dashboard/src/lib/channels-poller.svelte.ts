@@ -7,7 +7,7 @@ import { getJson } from "./api/rest-client.ts";
 import type { TicketSource } from "./live/index.ts";
 import { RestPoller } from "./rest-poller.svelte.ts";
 
-export const CHANNELS_POLL_INTERVAL_MS = 3000;
+const CHANNELS_POLL_INTERVAL_MS = 3000;
 
 export interface ChannelActivity extends ChannelSummary {
   /** Deltas committed since the previous poll, per minute; null on the first poll. */
@@ -17,12 +17,13 @@ export interface ChannelActivity extends ChannelSummary {
 export class ChannelsPoller extends RestPoller<ChannelsResponse> {
   #channels = $state<readonly ChannelActivity[] | null>(null);
   #lastPollAtMs = 0;
+  readonly #baseUrl: string;
+  readonly #tickets: TicketSource;
 
-  constructor(
-    private readonly baseUrl: string,
-    private readonly tickets: TicketSource,
-  ) {
+  constructor(baseUrl: string, tickets: TicketSource) {
     super(CHANNELS_POLL_INTERVAL_MS);
+    this.#baseUrl = baseUrl;
+    this.#tickets = tickets;
   }
 
   get channels(): readonly ChannelActivity[] | null {
@@ -30,7 +31,7 @@ export class ChannelsPoller extends RestPoller<ChannelsResponse> {
   }
 
   protected request(signal: AbortSignal): Promise<ChannelsResponse> {
-    return getJson<ChannelsResponse>(this.baseUrl, this.tickets, Paths.channels, undefined, signal);
+    return getJson<ChannelsResponse>(this.#baseUrl, this.#tickets, Paths.channels, undefined, signal);
   }
 
   protected received(body: ChannelsResponse): void {

@@ -46,9 +46,9 @@ export class LiveChannelView {
   }
 
   /**
-   * The applied state (null until the cache or the first snapshot). The
-   * object may be updated in place: derive fresh view rows from it rather
-   * than keeping references.
+   * The applied state (null until the cache or the first snapshot). Deltas
+   * are applied copy-on-write: a changed part is a new object, an unchanged
+   * one keeps its identity.
    */
   get state(): ChannelState | null {
     this.#subscribe();

@@ -4,17 +4,19 @@ import { getJson } from "./api/rest-client.ts";
 import type { TicketSource } from "./live/index.ts";
 import { RestPoller } from "./rest-poller.svelte.ts";
 
-export const METRICS_POLL_INTERVAL_MS = 2000;
+const METRICS_POLL_INTERVAL_MS = 2000;
 
 export class MetricsPoller extends RestPoller<ChannelMetrics> {
   #metrics = $state<ChannelMetrics | null>(null);
+  readonly #baseUrl: string;
+  readonly #channel: string;
+  readonly #tickets: TicketSource;
 
-  constructor(
-    private readonly baseUrl: string,
-    private readonly channel: string,
-    private readonly tickets: TicketSource,
-  ) {
+  constructor(baseUrl: string, channel: string, tickets: TicketSource) {
     super(METRICS_POLL_INTERVAL_MS);
+    this.#baseUrl = baseUrl;
+    this.#channel = channel;
+    this.#tickets = tickets;
   }
 
   get metrics(): ChannelMetrics | null {
@@ -22,7 +24,7 @@ export class MetricsPoller extends RestPoller<ChannelMetrics> {
   }
 
   protected request(signal: AbortSignal): Promise<ChannelMetrics> {
-    return getJson<ChannelMetrics>(this.baseUrl, this.tickets, Paths.metrics(this.channel), this.channel, signal);
+    return getJson<ChannelMetrics>(this.#baseUrl, this.#tickets, Paths.metrics(this.#channel), this.#channel, signal);
   }
 
   protected received(body: ChannelMetrics): void {

@@ -3,15 +3,18 @@
  * The next poll is scheduled only after the previous one settled, so a slow
  * hub is never asked twice at once; a denial (wrong token) stops polling.
  */
-import { HubRequestError } from "./api/rest-client.ts";
+import { HubError, messageOf } from "../../../protocol/index.ts";
 
 export abstract class RestPoller<T> {
   #error = $state<string | null>(null);
   #denied = $state(false);
   #timer: ReturnType<typeof setTimeout> | null = null;
   #abort: AbortController | null = null;
+  readonly #intervalMs: number;
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(intervalMs: number) {
+    this.#intervalMs = intervalMs;
+  }
 
   /** One request. */
   protected abstract request(signal: AbortSignal): Promise<T>;
@@ -43,13 +46,13 @@ export abstract class RestPoller<T> {
       this.#error = null;
     } catch (error) {
       if (abort.signal.aborted) return;
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = messageOf(error);
       // A wrong token stays wrong: stop polling until the viewer changes it.
-      if (error instanceof HubRequestError && error.denied) {
+      if (error instanceof HubError && error.denied) {
         this.#denied = true;
         return;
       }
     }
-    this.#timer = setTimeout(() => void this.#poll(), this.intervalMs);
+    this.#timer = setTimeout(() => void this.#poll(), this.#intervalMs);
   }
 }

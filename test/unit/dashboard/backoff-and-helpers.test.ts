@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { applyChanges, emptyState, type Change, type ChannelState, type DeltaFrame } from "../../../protocol/index.ts";
-import { applyChangesCopyOnWrite, backoffDelayMs, backoffWindowMs, DEFAULT_BACKOFF, parseDeltasResponse } from "../../../dashboard/src/lib/live/index.ts";
+import { applyChanges, backoffDelayMs, backoffWindowMs, emptyState, type Change, type ChannelState, type DeltaFrame } from "../../../protocol/index.ts";
+import { applyChangesCopyOnWrite, DEFAULT_BACKOFF, parseDeltasResponse } from "../../../dashboard/src/lib/live/index.ts";
 import { ActivityFeed } from "../../../dashboard/src/lib/live/activity-feed.ts";
 import { RateMeter } from "../../../dashboard/src/lib/live/debug-recorder.ts";
 import { agentSet } from "./harness.ts";
 
 describe("full-jitter backoff", () => {
   it("draws each delay from [0, min(cap, base·2^(n-1)))", () => {
-    const table = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => backoffWindowMs(n));
+    const table = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => backoffWindowMs(n, DEFAULT_BACKOFF));
     expect(table).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
     for (let attempt = 1; attempt <= 12; attempt++) {
-      const window = backoffWindowMs(attempt);
+      const window = backoffWindowMs(attempt, DEFAULT_BACKOFF);
       expect(backoffDelayMs(attempt, DEFAULT_BACKOFF, () => 0)).toBe(0);
       const top = backoffDelayMs(attempt, DEFAULT_BACKOFF, () => 0.999999);
       expect(top).toBeLessThan(window);
@@ -19,7 +19,7 @@ describe("full-jitter backoff", () => {
   });
 
   it("spreads clients that retry at the same moment (no lockstep)", () => {
-    const delays = Array.from({ length: 200 }, () => backoffDelayMs(5));
+    const delays = Array.from({ length: 200 }, () => backoffDelayMs(5, DEFAULT_BACKOFF));
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...delays)).toBeLessThan(8000);
     expect(new Set(delays).size).toBeGreaterThan(150);

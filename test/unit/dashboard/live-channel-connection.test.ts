@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CloseCode, PING_FRAME_TEXT, PONG_FRAME_TEXT, PROTOCOL_VERSION } from "../../../protocol/index.ts";
-import { LiveChannel, TicketSource, backoffWindowMs, noPageEvents } from "../../../dashboard/src/lib/live/index.ts";
+import { CloseCode, PING_FRAME_TEXT, PONG_FRAME_TEXT, PROTOCOL_VERSION, backoffWindowMs } from "../../../protocol/index.ts";
+import { DEFAULT_BACKOFF, LiveChannel, TicketSource, noPageEvents } from "../../../dashboard/src/lib/live/index.ts";
 import { FakeClock, settle } from "../../fakes/dashboard/fake-clock.ts";
 import { FakeHub } from "../../fakes/dashboard/fake-hub.ts";
 import { FakeSocketConnector } from "../../fakes/dashboard/fake-socket.ts";
@@ -54,9 +54,9 @@ describe("LiveChannel connection state machine", () => {
     expect(h.live.status.seq).toBe(1);
     socket.serverClose(1006, "");
     expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1, transport: null, closeCode: 1006 });
-    const retryIn = h.live.status.nextRetryAt! - h.clock.now();
+    const retryIn = h.live.status.nextRetryAtMs! - h.clock.now();
     expect(retryIn).toBeGreaterThanOrEqual(0);
-    expect(retryIn).toBeLessThan(backoffWindowMs(1));
+    expect(retryIn).toBeLessThan(backoffWindowMs(1, DEFAULT_BACKOFF));
     h.clock.advance(retryIn);
     const next = await h.nextSocket();
     expect(next.params).toEqual({ since: "1", epoch: h.hub.epoch, ticket: "ticket-1" });
@@ -73,9 +73,9 @@ describe("LiveChannel connection state machine", () => {
       await settle(); // the reachability check
       const status = h.live.status;
       expect(status).toMatchObject({ phase: "reconnecting", attempt });
-      const wait = status.nextRetryAt! - h.clock.now();
+      const wait = status.nextRetryAtMs! - h.clock.now();
       expect(wait).toBeGreaterThanOrEqual(0);
-      expect(wait).toBeLessThan(backoffWindowMs(attempt));
+      expect(wait).toBeLessThan(backoffWindowMs(attempt, DEFAULT_BACKOFF));
       waits.push(wait);
       h.clock.advance(wait);
     }
@@ -91,7 +91,7 @@ describe("LiveChannel connection state machine", () => {
       const socket = await startLive(h);
       socket.serverClose(code, "bye");
       expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1, closeCode: code });
-      const wait = h.live.status.nextRetryAt! - h.clock.now();
+      const wait = h.live.status.nextRetryAtMs! - h.clock.now();
       expect(wait).toBe(code === CloseCode.RATE_LIMITED ? 2500 : 250);
       h.clock.advance(wait);
       h.hub.accept(await h.nextSocket());
@@ -111,7 +111,7 @@ describe("LiveChannel connection state machine", () => {
     socket.open();
     socket.receive({ type: "error", code: "unauthorized", message: "the ticket has expired; get a new one from POST /api/auth/ticket" });
     socket.serverClose(code, "refused");
-    expect(h.live.status).toMatchObject({ phase, transport: null, nextRetryAt: null, closeCode: code });
+    expect(h.live.status).toMatchObject({ phase, transport: null, nextRetryAtMs: null, closeCode: code });
     expect(h.live.status.message).toMatch(message);
     await h.clock.run(10 * 60_000);
     expect(h.connector.sockets).toHaveLength(1);
@@ -146,7 +146,7 @@ describe("LiveChannel connection state machine", () => {
     expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1 });
     expect(h.live.status.message).toMatch(message);
     h.tickets.mode = "ok";
-    await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
+    await h.clock.run(h.live.status.nextRetryAtMs! - h.clock.now());
     h.hub.accept(await h.nextSocket());
     expect(h.live.status.phase).toBe("live");
   });
@@ -248,7 +248,7 @@ describe("LiveChannel connection state machine", () => {
     expect(socket.closedByClient).not.toBeNull();
     expect(h.live.status).toMatchObject({ phase: "reconnecting", attempt: 1 });
     expect(h.live.status.message).toMatch(/connection lost \(nothing heard for 15 s after a ping/);
-    h.clock.advance(h.live.status.nextRetryAt! - h.clock.now());
+    h.clock.advance(h.live.status.nextRetryAtMs! - h.clock.now());
     h.hub.accept(await h.nextSocket());
     expect(h.live.status.phase).toBe("live");
   });
@@ -289,13 +289,13 @@ describe("LiveChannel connection state machine", () => {
     const h = makeHarness();
     let socket = await startLive(h);
     socket.serverClose(1006);
-    h.clock.advance(h.live.status.nextRetryAt! - h.clock.now());
+    h.clock.advance(h.live.status.nextRetryAtMs! - h.clock.now());
     socket = await h.nextSocket();
     h.hub.accept(socket);
     h.clock.advance(1_000);
     socket.serverClose(1006);
     expect(h.live.status.attempt).toBe(2);
-    h.clock.advance(h.live.status.nextRetryAt! - h.clock.now());
+    h.clock.advance(h.live.status.nextRetryAtMs! - h.clock.now());
     socket = await h.nextSocket();
     h.hub.accept(socket);
     h.clock.advance(6_000);
@@ -362,7 +362,7 @@ describe("LiveChannel connection state machine", () => {
     clock.advance(570_000);
     expect(live.status.phase).toBe("live");
     connector.last.serverClose(1012);
-    await clock.run(live.status.nextRetryAt! - clock.now());
+    await clock.run(live.status.nextRetryAtMs! - clock.now());
     expect(connector.sockets).toHaveLength(2);
     expect(connector.last.params?.ticket).toBe("t2");
     expect(issued).toEqual(["t1", "t2"]);

@@ -9,7 +9,7 @@ async function startBlocked(h: Harness): Promise<void> {
   for (let i = 0; i < 3; i++) {
     (await h.nextSocket()).fail();
     await settle(); // the GET /api/health that tells a blocked WebSocket from a hub that is down
-    if (h.live.status.transport === null) await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
+    if (h.live.status.transport === null) await h.clock.run(h.live.status.nextRetryAtMs! - h.clock.now());
   }
   expect(h.hub.healthChecks).toBe(3);
   // The first polls have run already (a 403 or 503 may have changed the phase since).
@@ -63,7 +63,7 @@ describe("LiveChannel polling fallback", () => {
     const h = makeHarness({ random: () => 0.5 });
     h.hub.commit([agentSet("a")]);
     await startBlocked(h);
-    const probeIn = h.live.status.nextRetryAt! - h.clock.now();
+    const probeIn = h.live.status.nextRetryAtMs! - h.clock.now();
     expect(probeIn).toBeGreaterThanOrEqual(15_000);
     expect(probeIn).toBeLessThanOrEqual(30_000);
 
@@ -71,13 +71,13 @@ describe("LiveChannel polling fallback", () => {
     await h.clock.run(probeIn);
     (await h.nextSocket()).fail();
     expect(h.live.status).toMatchObject({ phase: "polling", transport: "polling" });
-    expect(h.live.status.nextRetryAt! - h.clock.now()).toBeGreaterThanOrEqual(15_000);
+    expect(h.live.status.nextRetryAtMs! - h.clock.now()).toBeGreaterThanOrEqual(15_000);
     h.hub.commit([agentSet("b")]);
     await settle();
 
     // Second probe gets through. Deltas are committed while it connects: polling applies them first,
     // then the socket replays them again (since = the seq applied when its query resolved).
-    await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
+    await h.clock.run(h.live.status.nextRetryAtMs! - h.clock.now());
     const probe = await h.nextSocket();
     expect(probe.params?.since).toBe("2");
     h.hub.commit([agentSet("c")]);
@@ -112,7 +112,7 @@ describe("LiveChannel polling fallback", () => {
     const h = makeHarness();
     h.hub.pollStatus = 403;
     await startBlocked(h);
-    expect(h.live.status).toMatchObject({ phase: "denied", transport: null, nextRetryAt: null });
+    expect(h.live.status).toMatchObject({ phase: "denied", transport: null, nextRetryAtMs: null });
     expect(h.live.status.message).toMatch(/^access denied: HTTP 403: the ticket does not grant/);
     const polls = h.hub.polls.length;
     await h.clock.run(120_000);
@@ -126,7 +126,7 @@ describe("LiveChannel polling fallback", () => {
     await startBlocked(h);
     expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: "polling", attempt: 1 });
     expect(h.live.status.message).toMatch(/^polling failed: HTTP 503/);
-    expect(h.live.status.nextRetryAt! - h.clock.now()).toBe(250);
+    expect(h.live.status.nextRetryAtMs! - h.clock.now()).toBe(250);
     const polls = h.hub.polls.length;
     h.hub.pollStatus = null;
     h.hub.commit([agentSet("a")]);

@@ -5,8 +5,8 @@
  * that works again probes the WebSocket at once.
  */
 import { describe, expect, it } from "vitest";
-import { CloseCode } from "../../../protocol/index.ts";
-import { HttpResponseError, TicketDeniedError, checkHubReachable, classifyAttemptEnd, type AttemptEnd } from "../../../dashboard/src/lib/live/index.ts";
+import { CloseCode, HubError } from "../../../protocol/index.ts";
+import { TicketDeniedError, checkHubReachable, classifyAttemptEnd, type AttemptEnd } from "../../../dashboard/src/lib/live/index.ts";
 import { FakeClock, settle } from "../../fakes/dashboard/fake-clock.ts";
 import { agentSet, makeHarness, startLive, type Harness } from "./harness.ts";
 
@@ -14,7 +14,7 @@ import { agentSet, makeHarness, startLive, type Harness } from "./harness.ts";
 async function failAttempt(h: Harness): Promise<number | null> {
   (await h.nextSocket()).fail();
   await settle();
-  const at = h.live.status.nextRetryAt;
+  const at = h.live.status.nextRetryAtMs;
   return h.live.status.phase === "reconnecting" && at !== null ? at - h.clock.now() : null;
 }
 
@@ -38,7 +38,7 @@ describe("LiveChannel during a hub outage", () => {
     socket.serverClose(1006, "");
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
-      const wait = h.live.status.nextRetryAt! - h.clock.now();
+      const wait = h.live.status.nextRetryAtMs! - h.clock.now();
       expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: null, attempt });
       waits.push(wait);
       await h.clock.run(wait);
@@ -53,7 +53,7 @@ describe("LiveChannel during a hub outage", () => {
 
     h.hub.reachable = true;
     h.hub.commit([agentSet("b")]);
-    await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
+    await h.clock.run(h.live.status.nextRetryAtMs! - h.clock.now());
     const back = await h.nextSocket();
     expect(back.params?.since).toBe("1");
     h.hub.accept(back);
@@ -69,7 +69,7 @@ describe("LiveChannel during a hub outage", () => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       await h.clock.run(0);
       expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: null, attempt, message: "hub unreachable: network down" });
-      await h.clock.run(h.live.status.nextRetryAt! - h.clock.now());
+      await h.clock.run(h.live.status.nextRetryAtMs! - h.clock.now());
     }
     expect(h.hub.healthChecks).toBe(0);
     expect(h.hub.polls).toHaveLength(0);
@@ -108,15 +108,15 @@ describe("LiveChannel polling through an outage", () => {
     const h = makeHarness({ random: () => 0.5 });
     h.hub.commit([agentSet("a")]);
     await startPolling(h);
-    const probeAt = h.live.status.nextRetryAt!;
+    const probeAt = h.live.status.nextRetryAtMs!;
     expect(h.hub.waitingPolls).toBe(1);
 
     h.hub.goDown();
     await settle();
-    expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: "polling", attempt: 1, nextRetryAt: h.clock.now() + 250 });
+    expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: "polling", attempt: 1, nextRetryAtMs: h.clock.now() + 250 });
     expect(h.live.status.message).toBe("hub unreachable: fetch failed");
     await h.clock.run(250);
-    expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: "polling", attempt: 2, nextRetryAt: h.clock.now() + 500 });
+    expect(h.live.status).toMatchObject({ phase: "reconnecting", transport: "polling", attempt: 2, nextRetryAtMs: h.clock.now() + 500 });
 
     h.hub.reachable = true;
     h.hub.commit([agentSet("b")]);
@@ -144,7 +144,7 @@ describe("LiveChannel polling through an outage", () => {
     await h.clock.run(250);
     (await h.nextSocket()).fail();
     expect(h.live.status).toMatchObject({ phase: "polling", transport: "polling" });
-    expect(h.live.status.nextRetryAt! - h.clock.now()).toBe(22_500);
+    expect(h.live.status.nextRetryAtMs! - h.clock.now()).toBe(22_500);
     h.hub.commit([agentSet("c")]);
     await settle();
     expect(h.live.state).toEqual(h.hub.state);
@@ -194,7 +194,7 @@ describe("classifyAttemptEnd", () => {
     ["a refused token", { queryError: new TicketDeniedError("the dashboard token was refused (HTTP 401)") }, { kind: "stop", phase: "denied", message: "access denied: the dashboard token was refused (HTTP 401)" }],
     ["close 4003", { code: CloseCode.FORBIDDEN, hadHello: true, serverError: "no such channel in the ticket" }, { kind: "stop", phase: "denied", message: "access denied: no such channel in the ticket" }],
     ["a ticket request without an answer", { queryError: new TypeError("Failed to fetch") }, { kind: "retry", message: "hub unreachable: Failed to fetch" }],
-    ["a ticket request answered 503", { queryError: new HttpResponseError("ticket request failed: HTTP 503", 503) }, { kind: "retry", message: "could not get a ticket: ticket request failed: HTTP 503" }],
+    ["a ticket request answered 503", { queryError: new HubError(503, null, "ticket request failed: HTTP 503") }, { kind: "retry", message: "could not get a ticket: ticket request failed: HTTP 503" }],
     ["a lost connection after hello", { hadHello: true, reason: "gone" }, { kind: "retry", message: "connection lost (gone)" }],
     ["a restart after hello", { code: CloseCode.RESTARTING, hadHello: true }, { kind: "retry", message: "the server is restarting" }],
     ["no hello, a ticket in hand", { reason: "connection failed" }, { kind: "check-reachability", message: "connection lost (connection failed)" }],

@@ -57,7 +57,7 @@ describe("LiveChannel keeps the state exact", () => {
     expect(h.cache.load("demo")).toEqual(saved);
     // Reconnecting now would ask for a snapshot (no cursor), not a replay onto a diverged state.
     socket.serverClose(1006);
-    h.clock.advance(h.live.status.nextRetryAt! - h.clock.now());
+    h.clock.advance(h.live.status.nextRetryAtMs! - h.clock.now());
     const next = await h.nextSocket();
     expect(next.params).toEqual({ ticket: "ticket-1" });
     h.hub.accept(next);
@@ -126,7 +126,7 @@ describe("LiveChannel outgoing frames", () => {
     const socket = await startLive(h);
     socket.serverClose(1012);
     h.live.send({ type: "resync" });
-    h.clock.advance(h.live.status.nextRetryAt! - h.clock.now());
+    h.clock.advance(h.live.status.nextRetryAtMs! - h.clock.now());
     const next = await h.nextSocket();
     next.onClientFrame = null;
     h.hub.accept(next);

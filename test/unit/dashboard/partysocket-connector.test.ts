@@ -136,7 +136,7 @@ describe("LiveChannel over partysocket", () => {
     await tick(100);
     expect(live.status).toMatchObject({ phase: "reconnecting", closeCode: 1012 });
     expect(FakeWebSocket.instances).toHaveLength(1);
-    clock.advance(live.status.nextRetryAt! - clock.now());
+    clock.advance(live.status.nextRetryAtMs! - clock.now());
     const next = new URL((await nextWebSocket(2)).url);
     expect(Object.fromEntries([...next.searchParams].filter(([k]) => k !== "_pk"))).toEqual({ since: "7", epoch: "e1", ticket: "ticket-1" });
     live.stop();

@@ -7,13 +7,13 @@ const authFrames = (sent: unknown[]) => sent.filter((f): f is { type: "auth"; ti
 describe("LiveChannel ticket renewal", () => {
   it("sends a fresh ticket in-band when the current one is due, and again for the next", async () => {
     const h = makeHarness();
-    h.tickets.refreshAtMs = h.clock.now() + 60_000;
+    h.tickets.nextRefreshAtMs = h.clock.now() + 60_000;
     const socket = await startLive(h);
     await h.clock.run(59_000);
     expect(authFrames(socket.sentFrames)).toEqual([]);
 
     // No expire(): a renewal asks for a new ticket even if the source still has the old one cached.
-    h.tickets.refreshAtMs = h.clock.now() + 1_000 + 600_000;
+    h.tickets.nextRefreshAtMs = h.clock.now() + 1_000 + 600_000;
     await h.clock.run(1_000);
     expect(authFrames(socket.sentFrames)).toEqual([{ type: "auth", ticket: "ticket-2" }]);
     socket.receive({ type: "auth-ok", expiresAt: "2026-01-01T00:10:00.000Z" });
@@ -27,7 +27,7 @@ describe("LiveChannel ticket renewal", () => {
 
   it("retries a renewal whose ticket request failed, without dropping the connection", async () => {
     const h = makeHarness();
-    h.tickets.refreshAtMs = h.clock.now() + 30_000;
+    h.tickets.nextRefreshAtMs = h.clock.now() + 30_000;
     const socket = await startLive(h);
     h.tickets.expire();
     h.tickets.mode = "fail";
@@ -41,7 +41,7 @@ describe("LiveChannel ticket renewal", () => {
 
   it("ends in denied when the dashboard token was revoked meanwhile", async () => {
     const h = makeHarness();
-    h.tickets.refreshAtMs = h.clock.now() + 30_000;
+    h.tickets.nextRefreshAtMs = h.clock.now() + 30_000;
     const socket = await startLive(h);
     h.tickets.expire();
     h.tickets.mode = "deny";
@@ -53,7 +53,7 @@ describe("LiveChannel ticket renewal", () => {
 
   it("stops renewing when the connection ends", async () => {
     const h = makeHarness();
-    h.tickets.refreshAtMs = h.clock.now() + 30_000;
+    h.tickets.nextRefreshAtMs = h.clock.now() + 30_000;
     const socket = await startLive(h);
     h.live.stop();
     h.tickets.expire();

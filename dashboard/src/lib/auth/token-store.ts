@@ -3,7 +3,7 @@
  * `#token=<DASHBOARD_TOKEN>` fragment logs in from a link (the fragment never
  * reaches a server log); the caller then removes it from the address bar.
  */
-export const TOKEN_STORAGE_KEY = "taskmaster-live.token";
+const TOKEN_STORAGE_KEY = "taskmaster-live.token";
 
 /** The token in a URL fragment like `#token=abc`, or null. */
 export function tokenFromFragment(hash: string): string | null {

@@ -11,7 +11,7 @@ export class ActivityFeed {
   constructor(readonly max = MAX_ACTIVITY_ENTRIES) {}
 
   add(delta: DeltaFrame): void {
-    this.#entries.push(delta.cause ? { seq: delta.seq, at: delta.at, cause: delta.cause, changes: delta.changes } : { seq: delta.seq, at: delta.at, changes: delta.changes });
+    this.#entries.push(delta.cause ? { seq: delta.seq, atIso: delta.at, cause: delta.cause, changes: delta.changes } : { seq: delta.seq, atIso: delta.at, changes: delta.changes });
     if (this.#entries.length >= this.max * 2) this.#entries = this.#entries.slice(-this.max);
     this.#newestFirst = null;
   }

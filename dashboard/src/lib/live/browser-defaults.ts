@@ -2,15 +2,7 @@
  * The real I/O behind LiveChannel's seams, looked up when a LiveChannel is
  * built (never at import time), so the module loads in Node and in SSR.
  */
-import type { Cancel, Clock, FrameScheduler } from "./types.ts";
-
-/** Page lifecycle signals LiveChannel reacts to. */
-export interface PageEvents {
-  /** The page is hidden or unloading (pagehide, visibilitychange → hidden): the last safe moment to save. */
-  onHide(callback: () => void): Cancel;
-  /** The browser reports the network is back: retry now instead of waiting for the backoff. */
-  onOnline(callback: () => void): Cancel;
-}
+import type { Cancel, Clock, FrameScheduler, PageEvents } from "./types.ts";
 
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -22,14 +22,12 @@ export class ChannelSync {
   #head = 0;
   #headEpoch: string | null = null;
   #awaitingSnapshot = false;
+  readonly #replays: ReplayStats;
+  readonly #hooks: SyncHooks;
 
-  constructor(
-    private readonly replays: ReplayStats,
-    private readonly hooks: SyncHooks,
-  ) {}
-
-  get awaitingSnapshot(): boolean {
-    return this.#awaitingSnapshot;
+  constructor(replays: ReplayStats, hooks: SyncHooks) {
+    this.#replays = replays;
+    this.#hooks = hooks;
   }
 
   /** A snapshot was asked for (resync): not caught up until it arrives. */
@@ -45,11 +43,11 @@ export class ChannelSync {
   hello(hello: HelloFrame): void {
     this.#seeHead(hello.epoch, hello.head, true);
     if (hello.recovered) {
-      this.replays.recovered++;
-      this.hooks.log(`hello: resuming after seq ${this.store.seq}, ${this.behind} deltas to replay`);
+      this.#replays.recovered++;
+      this.#hooks.log(`hello: resuming after seq ${this.store.seq}, ${this.behind} deltas to replay`);
     } else {
       this.#awaitingSnapshot = true;
-      this.hooks.log(`hello: a snapshot follows (head ${hello.head})`);
+      this.#hooks.log(`hello: a snapshot follows (head ${hello.head})`);
     }
   }
 
@@ -60,11 +58,11 @@ export class ChannelSync {
 
   snapshot(snapshot: { readonly epoch: string; readonly seq: number; readonly state: ChannelState }): void {
     if (this.store.applySnapshot(snapshot)) {
-      this.replays.snapshots++;
-      this.hooks.log(`snapshot applied at seq ${snapshot.seq}`);
-      this.hooks.applied();
+      this.#replays.snapshots++;
+      this.#hooks.log(`snapshot applied at seq ${snapshot.seq}`);
+      this.#hooks.applied();
     } else {
-      this.hooks.log(`ignored an older snapshot (seq ${snapshot.seq} < ${this.store.seq})`);
+      this.#hooks.log(`ignored an older snapshot (seq ${snapshot.seq} < ${this.store.seq})`);
     }
     this.#seeHead(snapshot.epoch, snapshot.seq);
     this.#awaitingSnapshot = false;
@@ -77,12 +75,12 @@ export class ChannelSync {
       case "applied":
         this.activity.add(delta);
         this.#seeHead(delta.epoch, delta.seq);
-        this.hooks.applied();
+        this.#hooks.applied();
         return null;
       case "duplicate":
         return null;
       case "gap":
-        this.replays.gaps++;
+        this.#replays.gaps++;
         this.#seeHead(delta.epoch, delta.seq);
         return `gap: got seq ${delta.seq}, expected ${outcome.expected}`;
       case "conflict":

@@ -9,8 +9,8 @@ export class RateMeter {
   #times: number[] = [];
   #head = 0;
 
-  mark(now: number): void {
-    this.#times.push(now);
+  mark(nowMs: number): void {
+    this.#times.push(nowMs);
   }
 
   perSecond(now: number): number {
@@ -32,15 +32,15 @@ export class DebugRecorder {
   readonly replays: ReplayStats = { recovered: 0, snapshots: 0, resyncs: 0, gaps: 0 };
   #snapshot: { log: readonly DebugLogEntry[]; lastFrames: readonly DebugFrame[] } | null = null;
 
-  log(at: number, text: string): void {
-    pushCapped(this.#log, { at, text }, MAX_LOG_ENTRIES);
+  log(atMs: number, text: string): void {
+    pushCapped(this.#log, { atMs, text }, MAX_LOG_ENTRIES);
     this.#snapshot = null;
   }
 
-  frame(dir: "in" | "out", at: number, text: string): void {
-    (dir === "in" ? this.#in : this.#out).mark(at);
+  frame(dir: "in" | "out", atMs: number, text: string): void {
+    (dir === "in" ? this.#in : this.#out).mark(atMs);
     const shown = text.length > MAX_DEBUG_FRAME_CHARS ? `${text.slice(0, MAX_DEBUG_FRAME_CHARS)}… (${text.length} chars)` : text;
-    pushCapped(this.#frames, { dir, at, text: shown }, MAX_DEBUG_FRAMES);
+    pushCapped(this.#frames, { dir, atMs, text: shown }, MAX_DEBUG_FRAMES);
     this.#snapshot = null;
   }
 

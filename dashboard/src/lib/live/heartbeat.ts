@@ -35,8 +35,8 @@ export interface HeartbeatOptions {
 export class Heartbeat {
   readonly #o: HeartbeatOptions;
   #timer: Cancel | null = null;
-  #pingSentAt: number | null = null;
-  #lastHeardAt = 0;
+  #pingSentAtMs: number | null = null;
+  #lastHeardAtMs = 0;
   #pinging = false;
   /** Bumped by stop(): a pending startAfterRender() that finds it changed does nothing. */
   #run = 0;
@@ -50,7 +50,7 @@ export class Heartbeat {
   start(): void {
     this.stop();
     this.#pinging = true;
-    this.#lastHeardAt = this.#o.clock.now();
+    this.#lastHeardAtMs = this.#o.clock.now();
     this.#ping();
     this.#schedule();
   }
@@ -69,7 +69,7 @@ export class Heartbeat {
   /** No pings; only silence for `pongTimeoutMs` is fatal. */
   watch(): void {
     this.stop();
-    this.#lastHeardAt = this.#o.clock.now();
+    this.#lastHeardAtMs = this.#o.clock.now();
     this.#schedule();
   }
 
@@ -79,20 +79,20 @@ export class Heartbeat {
     this.#startTimer = null;
     this.#timer?.();
     this.#timer = null;
-    this.#pingSentAt = null;
+    this.#pingSentAtMs = null;
     this.#pinging = false;
   }
 
   /** Any frame from the server: the connection is alive. */
   heard(): void {
-    this.#lastHeardAt = this.#o.clock.now();
+    this.#lastHeardAtMs = this.#o.clock.now();
   }
 
   pong(): void {
     const now = this.#o.clock.now();
-    this.#lastHeardAt = now;
-    if (this.#pingSentAt !== null) this.#o.onRtt(now - this.#pingSentAt);
-    this.#pingSentAt = null;
+    this.#lastHeardAtMs = now;
+    if (this.#pingSentAtMs !== null) this.#o.onRtt(now - this.#pingSentAtMs);
+    this.#pingSentAtMs = null;
   }
 
   #schedule(): void {
@@ -103,25 +103,25 @@ export class Heartbeat {
     this.#timer = null;
     const now = this.#o.clock.now();
     if (!this.#pinging) {
-      if (now - this.#lastHeardAt >= this.#o.pongTimeoutMs) return this.#o.onDead(now - this.#lastHeardAt, false);
+      if (now - this.#lastHeardAtMs >= this.#o.pongTimeoutMs) return this.#o.onDead(now - this.#lastHeardAtMs, false);
       return this.#schedule();
     }
-    const sentAt = this.#pingSentAt;
-    if (sentAt !== null && now - sentAt >= this.#o.pongTimeoutMs) {
-      if (this.#lastHeardAt <= sentAt) {
-        this.#pingSentAt = null;
-        this.#o.onDead(now - this.#lastHeardAt, true);
+    const sentAtMs = this.#pingSentAtMs;
+    if (sentAtMs !== null && now - sentAtMs >= this.#o.pongTimeoutMs) {
+      if (this.#lastHeardAtMs <= sentAtMs) {
+        this.#pingSentAtMs = null;
+        this.#o.onDead(now - this.#lastHeardAtMs, true);
         return;
       }
       // Frames arrived but the pong is late (queued behind a long replay): alive, ping again.
-      this.#pingSentAt = null;
+      this.#pingSentAtMs = null;
     }
-    if (this.#pingSentAt === null) this.#ping();
+    if (this.#pingSentAtMs === null) this.#ping();
     this.#schedule();
   }
 
   #ping(): void {
-    this.#pingSentAt = this.#o.clock.now();
+    this.#pingSentAtMs = this.#o.clock.now();
     this.#o.send(PING_FRAME_TEXT);
   }
 }

@@ -4,9 +4,17 @@
  * while behind (wait=0), and long-polls (wait=N) once caught up.
  */
 import * as v from "valibot";
-import { Paths, ServerFrameSchema, type DeltaFrame, type DeltasResponse } from "../../../../protocol/index.ts";
-import { HttpResponseError, errorMessageOf, messageOf } from "./http-error.ts";
-import { backoffDelayMs, type BackoffOptions } from "./backoff.ts";
+import {
+  HubError,
+  Paths,
+  ServerFrameSchema,
+  backoffDelayMs,
+  messageOf,
+  trimBaseUrl,
+  type BackoffPolicy,
+  type DeltaFrame,
+  type DeltasResponse,
+} from "../../../../protocol/index.ts";
 import type { ResumeCursor } from "./channel-store.ts";
 import { TicketDeniedError, type TicketProvider } from "./tickets.ts";
 import type { Cancel, Clock } from "./types.ts";
@@ -20,7 +28,7 @@ export interface LongPollerOptions {
   readonly random: () => number;
   readonly waitSeconds: number;
   readonly requestTimeoutMs: number;
-  readonly backoff: BackoffOptions;
+  readonly backoff: BackoffPolicy;
   /** Read right before each request. */
   readonly cursor: () => ResumeCursor | null;
   /** Applies a response; returns true when caught up, so the next request may wait on the server. */
@@ -41,10 +49,6 @@ export class LongPoller {
 
   constructor(options: LongPollerOptions) {
     this.#o = options;
-  }
-
-  get running(): boolean {
-    return this.#running;
   }
 
   start(): void {
@@ -87,7 +91,7 @@ export class LongPoller {
           query.set("epoch", cursor.epoch);
         }
         query.set("wait", String(waitSeconds));
-        const url = `${o.baseUrl.replace(/\/+$/, "")}${Paths.deltas(o.channel)}?${query}`;
+        const url = `${trimBaseUrl(o.baseUrl)}${Paths.deltas(o.channel)}?${query}`;
         o.onRequest(url);
         const res = await this.#fetch(url, ticket);
         if (!live()) return;
@@ -97,15 +101,15 @@ export class LongPoller {
           continue;
         }
         if (res.status === 401 || res.status === 403) {
-          const message = await errorMessageOf(res);
-          if (live()) this.#deny(message);
+          const refusal = await HubError.fromResponse(res);
+          if (live()) this.#deny(refusal.message);
           return;
         }
         refusals = 0;
-        if (!res.ok) throw new HttpResponseError(await errorMessageOf(res), res.status);
+        if (!res.ok) throw await HubError.fromResponse(res);
         const body = parseDeltasResponse(await res.json().catch(() => null));
         if (!live()) return;
-        if (!body) throw new HttpResponseError("the deltas response has an unexpected shape", res.status);
+        if (!body) throw new HubError(res.status, null, "the deltas response has an unexpected shape");
         failures = 0;
         waitSeconds = o.onResponse(body) ? o.waitSeconds : 0;
         continue;
@@ -116,7 +120,7 @@ export class LongPoller {
           return;
         }
         failure = messageOf(error);
-        unreachable = !(error instanceof HttpResponseError);
+        unreachable = !(error instanceof HubError);
       }
       failures++;
       waitSeconds = 0;

@@ -8,7 +8,7 @@
  */
 import { PartySocket } from "partysocket";
 import { Paths } from "../../../../protocol/index.ts";
-import { ABNORMAL_CLOSURE, type SocketConnector, type SocketHandle } from "./socket-connector.ts";
+import { ABNORMAL_CLOSURE, type SocketConnector, type SocketHandle } from "./types.ts";
 
 export interface PartySocketConnectorOptions {
   /** An http(s) origin, e.g. location.origin. */
@@ -20,10 +20,10 @@ export interface PartySocketConnectorOptions {
   connectionTimeoutMs?: number;
 }
 
-export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
 /** Where a channel's socket lives: `ws(s)://<host>/ws/<channel>`. */
-export function socketTargetOf(baseUrl: string, channel: string): { host: string; protocol: "ws" | "wss"; basePath: string } {
+function socketTargetOf(baseUrl: string, channel: string): { host: string; protocol: "ws" | "wss"; basePath: string } {
   const url = new URL(baseUrl);
   return { host: url.host, protocol: url.protocol === "https:" ? "wss" : "ws", basePath: Paths.socket(channel).slice(1) };
 }

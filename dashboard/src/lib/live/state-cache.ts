@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { ServerFrameSchema, type ChannelState } from "../../../../protocol/index.ts";
+import type { Cancel, Clock } from "./types.ts";
 
 export interface CachedChannel {
   readonly epoch: string;
@@ -19,7 +20,7 @@ export interface StateCache {
 export const STATE_CACHE_KEY_PREFIX = "taskmaster-live.state.v1.";
 
 /** True when `value` has the shape of a snapshot (validated like a server frame: storage is not trusted). */
-export function isCachedChannel(value: unknown): value is CachedChannel {
+function isCachedChannel(value: unknown): value is CachedChannel {
   if (typeof value !== "object" || value === null) return false;
   return v.safeParse(ServerFrameSchema, { ...value, type: "snapshot" }).success;
 }
@@ -100,4 +101,56 @@ function tryRemove(s: Storage, key: string): void {
   } catch {
     // Nothing else to do.
   }
+}
+
+/** Writes a channel's state to a StateCache at most once per interval, and at once on demand (pagehide, stop). */
+export class CacheWriter {
+  readonly #cache: StateCache | null;
+  readonly #channel: string;
+  readonly #clock: Clock;
+  readonly #intervalMs: number;
+  readonly #read: () => CachedChannel | null;
+  #timer: Cancel | null = null;
+  #lastSavedAtMs = -Infinity;
+  #saved: string | null = null;
+
+  /** `read` gives the state to save, or null when there is none worth saving (nothing yet, or diverged). */
+  constructor(cache: StateCache | null, channel: string, clock: Clock, intervalMs: number, read: () => CachedChannel | null) {
+    this.#cache = cache;
+    this.#channel = channel;
+    this.#clock = clock;
+    this.#intervalMs = intervalMs;
+    this.#read = read;
+  }
+
+  /** The position just loaded from the cache: no need to write it back. */
+  loaded(position: CachedChannel): void {
+    this.#saved = keyOf(position);
+  }
+
+  /** Something changed: save within the interval. */
+  schedule(): void {
+    if (!this.#cache || this.#timer) return;
+    const waitMs = Math.max(0, this.#lastSavedAtMs + this.#intervalMs - this.#clock.now());
+    this.#timer = this.#clock.schedule(() => {
+      this.#timer = null;
+      this.saveNow();
+    }, waitMs);
+  }
+
+  saveNow(): void {
+    this.#timer?.();
+    this.#timer = null;
+    const position = this.#read();
+    if (!this.#cache || !position) return;
+    const key = keyOf(position);
+    if (key === this.#saved) return;
+    this.#cache.save(this.#channel, position);
+    this.#saved = key;
+    this.#lastSavedAtMs = this.#clock.now();
+  }
+}
+
+function keyOf(position: CachedChannel): string {
+  return `${position.epoch}:${position.seq}`;
 }

@@ -4,7 +4,7 @@
  * a fresh one in-band ({"type":"auth","ticket":…}) instead of reconnecting.
  * A refused dashboard token (the token was rotated) ends in `denied`.
  */
-import type { ClientFrame } from "../../../../protocol/index.ts";
+import { messageOf, type ClientFrame } from "../../../../protocol/index.ts";
 import { TicketDeniedError, type TicketProvider } from "./tickets.ts";
 import type { Cancel, Clock } from "./types.ts";
 
@@ -35,7 +35,7 @@ export class TicketRenewal {
   /** Starts renewing for the socket that just finished its handshake. */
   start(): void {
     this.stop();
-    this.#schedule(this.#o.tickets.refreshAt(this.#o.channel), ++this.#generation);
+    this.#schedule(this.#o.tickets.refreshAtMs(this.#o.channel), ++this.#generation);
   }
 
   stop(): void {
@@ -44,10 +44,10 @@ export class TicketRenewal {
     this.#timer = null;
   }
 
-  #schedule(at: number | null, generation: number): void {
-    if (at === null) return;
-    const delay = Math.max(MIN_RENEWAL_DELAY_MS, at - this.#o.clock.now());
-    this.#timer = this.#o.clock.schedule(() => void this.#renew(generation), delay);
+  #schedule(atMs: number | null, generation: number): void {
+    if (atMs === null) return;
+    const delayMs = Math.max(MIN_RENEWAL_DELAY_MS, atMs - this.#o.clock.now());
+    this.#timer = this.#o.clock.schedule(() => void this.#renew(generation), delayMs);
   }
 
   async #renew(generation: number): Promise<void> {
@@ -59,11 +59,11 @@ export class TicketRenewal {
       if (generation !== this.#generation) return;
       if (!this.#o.send(JSON.stringify({ type: "auth", ticket } satisfies ClientFrame))) return;
       this.#o.log("renewed the connection's ticket");
-      this.#schedule(tickets.refreshAt(channel), generation);
+      this.#schedule(tickets.refreshAtMs(channel), generation);
     } catch (error) {
       if (generation !== this.#generation) return;
       if (error instanceof TicketDeniedError) return this.#o.onDenied(error.message);
-      this.#o.log(`ticket renewal failed (${error instanceof Error ? error.message : String(error)}); trying again in ${RENEWAL_RETRY_MS / 1000} s`);
+      this.#o.log(`ticket renewal failed (${messageOf(error)}); trying again in ${RENEWAL_RETRY_MS / 1000} s`);
       this.#timer = this.#o.clock.schedule(() => void this.#renew(generation), RENEWAL_RETRY_MS);
     }
   }

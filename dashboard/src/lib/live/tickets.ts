@@ -4,11 +4,10 @@
  * fallback (`Authorization: Bearer`) use them, so the long-lived token never
  * appears in a URL. A ticket is reused until it is close to expiry.
  *
- * get() rejects with TicketDeniedError (401: wrong token), HttpResponseError
- * (the hub answered with another error), or fetch's own error (unreachable).
+ * get() rejects with TicketDeniedError (401: wrong token), HubError (the hub
+ * answered with another error), or fetch's own error (unreachable).
  */
-import { Paths, type TicketResponse } from "../../../../protocol/index.ts";
-import { HttpResponseError, errorMessageOf } from "./http-error.ts";
+import { HubError, Paths, trimBaseUrl, type TicketResponse } from "../../../../protocol/index.ts";
 
 /** 401 from the ticket endpoint: the dashboard token is wrong. Retrying will not help. */
 export class TicketDeniedError extends Error {
@@ -24,7 +23,7 @@ export interface TicketProvider {
   /** Forgets the cached ticket, so the next get() fetches a new one. */
   invalidate(channel?: string): void;
   /** When (local clock, ms) the cached ticket should be replaced; null when none is cached. */
-  refreshAt(channel?: string): number | null;
+  refreshAtMs(channel?: string): number | null;
 }
 
 export interface TicketSourceOptions {
@@ -37,9 +36,9 @@ export interface TicketSourceOptions {
 }
 
 /** A ticket is refreshed when less than this remains ... */
-export const TICKET_REFRESH_MARGIN_MS = 60_000;
+const TICKET_REFRESH_MARGIN_MS = 60_000;
 /** ... or less than this share of its lifetime, for short-lived tickets. */
-export const TICKET_REFRESH_FRACTION = 0.2;
+const TICKET_REFRESH_FRACTION = 0.2;
 /** The server's Date header has whole seconds: count a ticket as this much shorter. */
 const DATE_HEADER_SLACK_MS = 1_000;
 
@@ -59,7 +58,7 @@ export class TicketSource implements TicketProvider {
   readonly #inFlight = new Map<string, Promise<string>>();
 
   constructor(options: TicketSourceOptions) {
-    this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#baseUrl = trimBaseUrl(options.baseUrl);
     this.#token = options.token;
     // Called unbound, browsers' fetch throws "Illegal invocation".
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -85,7 +84,7 @@ export class TicketSource implements TicketProvider {
     else this.#cache.delete(channel);
   }
 
-  refreshAt(channel?: string): number | null {
+  refreshAtMs(channel?: string): number | null {
     return this.#cache.get(channel ?? "*")?.refreshAtMs ?? null;
   }
 
@@ -95,17 +94,17 @@ export class TicketSource implements TicketProvider {
       headers: { authorization: `Bearer ${this.#token}`, "content-type": "application/json" },
       body: JSON.stringify({ channels: [key], ...(this.#ttlSeconds ? { ttlSeconds: this.#ttlSeconds } : {}) }),
     });
-    if (res.status === 401) throw new TicketDeniedError(`the dashboard token was refused (${await errorMessageOf(res)})`);
-    if (!res.ok) throw new HttpResponseError(`ticket request failed: ${await errorMessageOf(res)}`, res.status);
+    if (res.status === 401) throw new TicketDeniedError(`the dashboard token was refused (${(await HubError.fromResponse(res)).message})`);
+    if (!res.ok) throw await HubError.fromResponse(res, "ticket request failed");
     const body = (await res.json().catch(() => ({}))) as Partial<TicketResponse>;
-    const expiresAt = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : NaN;
-    if (typeof body.ticket !== "string" || !Number.isFinite(expiresAt)) throw new HttpResponseError("ticket response without ticket/expiresAt", res.status);
-    const localNow = this.#now();
+    const expiresAtMs = typeof body.expiresAt === "string" ? Date.parse(body.expiresAt) : NaN;
+    if (typeof body.ticket !== "string" || !Number.isFinite(expiresAtMs)) throw new HubError(res.status, null, "ticket response without ticket/expiresAt");
+    const localNowMs = this.#now();
     // Lifetime measured on the server's clock, so a skewed local clock cannot make us use an expired ticket.
-    const serverNow = Date.parse(res.headers.get("date") ?? "");
-    const lifetimeMs = Number.isFinite(serverNow) ? expiresAt - serverNow - DATE_HEADER_SLACK_MS : expiresAt - localNow;
+    const serverNowMs = Date.parse(res.headers.get("date") ?? "");
+    const lifetimeMs = Number.isFinite(serverNowMs) ? expiresAtMs - serverNowMs - DATE_HEADER_SLACK_MS : expiresAtMs - localNowMs;
     const marginMs = Math.min(TICKET_REFRESH_MARGIN_MS, lifetimeMs * TICKET_REFRESH_FRACTION);
-    this.#cache.set(key, { ticket: body.ticket, refreshAtMs: localNow + lifetimeMs - marginMs });
+    this.#cache.set(key, { ticket: body.ticket, refreshAtMs: localNowMs + lifetimeMs - marginMs });
     return body.ticket;
   }
 }

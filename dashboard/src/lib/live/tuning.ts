@@ -1,8 +1,11 @@
 /** Timings and limits of the live connection. Every one can be overridden per LiveChannel (tests shorten nothing: they use a fake clock). */
-import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+import type { BackoffPolicy } from "../../../../protocol/index.ts";
+
+/** Full jitter from [0, min(30 s, 500 ms · 2^(attempt-1))): sockets and polls alike. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 30_000 };
 
 export interface LiveTuning {
-  readonly backoff: BackoffOptions;
+  readonly backoff: BackoffPolicy;
   /** A 4429 close means "too busy": wait at least this window before retrying. */
   readonly rateLimitedMinWindowMs: number;
   /** A connection live this long resets the backoff. */

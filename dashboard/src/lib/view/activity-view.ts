@@ -4,7 +4,7 @@ import type { ActivityEntry } from "../live/index.ts";
 
 export interface ActivityLine {
   readonly seq: number;
-  readonly at: string;
+  readonly atIso: string;
   readonly kind: Change["kind"] | "mixed";
   readonly text: string;
 }
@@ -31,7 +31,7 @@ function describe(entry: ActivityEntry, agentName: (id: string) => string): Acti
   const parts = entry.changes.slice(0, 3).map((change) => describeChange(change, agentName));
   const more = entry.changes.length > 3 ? ` (+${entry.changes.length - 3} more)` : "";
   const text = parts.length > 0 ? parts.join("; ") + more : entry.cause ? `${entry.cause.type} (no visible change)` : "no change";
-  return { seq: entry.seq, at: entry.at, kind, text };
+  return { seq: entry.seq, atIso: entry.atIso, kind, text };
 }
 
 function describeChange(change: Change, agentName: (id: string) => string): string {

@@ -51,7 +51,7 @@ export function connectionView(status: ConnectionStatus, nowMs: number): Connect
     case "live":
       return { label: "Live", description: `Live over ${status.transport === "polling" ? "long-polling" : "WebSocket"}.`, tone: "good", canRetry: false };
     case "reconnecting": {
-      const seconds = status.nextRetryAt === null ? null : Math.max(0, Math.ceil((status.nextRetryAt - nowMs) / 1000));
+      const seconds = status.nextRetryAtMs === null ? null : Math.max(0, Math.ceil((status.nextRetryAtMs - nowMs) / 1000));
       const next = seconds === null ? "" : seconds === 0 ? ", retrying now" : `, next try in ${seconds} s`;
       return {
         label: `Reconnecting (attempt ${status.attempt}${next})`,

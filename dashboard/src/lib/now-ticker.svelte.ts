@@ -4,7 +4,7 @@
  */
 import { createSubscriber } from "svelte/reactivity";
 
-export class Clock {
+class NowTicker {
   readonly #subscribe: () => void;
 
   constructor(intervalMs = 1000) {
@@ -20,5 +20,5 @@ export class Clock {
   }
 }
 
-/** One clock for the whole page: one timer, however many relative times are shown. */
-export const clock = new Clock();
+/** One ticker for the whole page: one timer, however many relative times are shown. */
+export const nowTicker = new NowTicker();
