@@ -10,18 +10,26 @@
  * | health | source         | append (keeps `limit`) |
  * | meta   | —              | patch                  |
  */
-import type { AgentState, ChannelState, HealthSample, ProjectMeta, TaskState } from "./state.ts";
+import * as v from "valibot";
+import { AgentStateSchema, HealthSampleSchema, ProjectMetaSchema, TaskStateSchema, type ChannelState } from "./state.ts";
 
-export type Change =
-  | { readonly kind: "agent"; readonly op: "set"; readonly key: string; readonly value: AgentState }
-  | { readonly kind: "agent"; readonly op: "patch"; readonly key: string; readonly value: Partial<AgentState> }
-  | { readonly kind: "task"; readonly op: "set"; readonly tag: string; readonly key: string; readonly value: TaskState }
-  | { readonly kind: "task"; readonly op: "patch"; readonly tag: string; readonly key: string; readonly value: Partial<TaskState> }
-  | { readonly kind: "task"; readonly op: "remove"; readonly tag: string; readonly key: string }
-  | { readonly kind: "health"; readonly op: "append"; readonly key: string; readonly value: HealthSample; readonly limit: number }
-  | { readonly kind: "meta"; readonly op: "patch"; readonly value: Partial<ProjectMeta> };
+const key = v.string();
 
-export type ChangeKind = Change["kind"];
+export const ChangeSchema = v.variant("kind", [
+  v.variant("op", [
+    v.object({ kind: v.literal("agent"), op: v.literal("set"), key, value: AgentStateSchema }),
+    v.object({ kind: v.literal("agent"), op: v.literal("patch"), key, value: v.partial(AgentStateSchema) }),
+  ]),
+  v.variant("op", [
+    v.object({ kind: v.literal("task"), op: v.literal("set"), tag: v.string(), key, value: TaskStateSchema }),
+    v.object({ kind: v.literal("task"), op: v.literal("patch"), tag: v.string(), key, value: v.partial(TaskStateSchema) }),
+    v.object({ kind: v.literal("task"), op: v.literal("remove"), tag: v.string(), key }),
+  ]),
+  v.object({ kind: v.literal("health"), op: v.literal("append"), key, value: HealthSampleSchema, limit: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+  v.object({ kind: v.literal("meta"), op: v.literal("patch"), value: v.partial(ProjectMetaSchema) }),
+]);
+
+export type Change = v.InferOutput<typeof ChangeSchema>;
 
 /** A change that does not fit the state it is applied to: the client missed something and must resync. */
 export class ChangeConflictError extends Error {

@@ -21,7 +21,7 @@ export const CloseCode = {
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.UNAUTHORIZED,
   CloseCode.FORBIDDEN,
   CloseCode.PROTOCOL_ERROR,

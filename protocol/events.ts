@@ -20,9 +20,14 @@ export const TASK_STATUSES = [
 export const TASK_PRIORITIES = ["low", "medium", "high", "critical"] as const;
 export const DEFAULT_TAG = "master";
 
-export type AgentStatus = (typeof AGENT_STATUSES)[number];
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+/** The field rules events and the state share. */
+export const AgentStatusSchema = v.picklist(AGENT_STATUSES);
+export const TaskStatusSchema = v.picklist(TASK_STATUSES);
+export const TaskPrioritySchema = v.picklist(TASK_PRIORITIES);
+
+export type AgentStatus = v.InferOutput<typeof AgentStatusSchema>;
+export type TaskStatus = v.InferOutput<typeof TaskStatusSchema>;
+export type TaskPriority = v.InferOutput<typeof TaskPrioritySchema>;
 
 // ISO-8601 date-time with an explicit zone; Date.parse must agree it is real.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -65,8 +70,8 @@ const workItemFields = {
   description: v.optional(text(200_000)),
   details: v.optional(text(200_000)),
   testStrategy: v.optional(text(200_000)),
-  status: v.optional(v.picklist(TASK_STATUSES)),
-  priority: v.optional(v.picklist(TASK_PRIORITIES)),
+  status: v.optional(TaskStatusSchema),
+  priority: v.optional(TaskPrioritySchema),
   dependencies: v.optional(v.array(taskId)),
   agentId: v.optional(v.nullable(key("agentId"))),
   metadata: v.optional(metadata),
@@ -77,23 +82,23 @@ export const TaskInputSchema = v.object({
   subtasks: v.optional(v.array(v.object(workItemFields))),
 });
 
-export const AgentStatusData = v.object({
+const AgentStatusData = v.object({
   agentId: key("agentId"),
   name: v.optional(text(200)),
-  status: v.picklist(AGENT_STATUSES),
+  status: AgentStatusSchema,
   taskId: v.optional(v.nullable(v.pipe(v.string(), v.regex(TASK_ID)))),
   detail: v.optional(text(2000)),
 });
-export const AgentHeartbeatData = v.object({ agentId: key("agentId") });
+const AgentHeartbeatData = v.object({ agentId: key("agentId") });
 export const TaskUpsertData = v.object({ tag: v.optional(tag), task: TaskInputSchema });
-export const TaskProgressData = v.object({
+const TaskProgressData = v.object({
   tag: v.optional(tag),
   taskId,
   percent,
   message: v.optional(text(2000)),
 });
-export const TaskRemovedData = v.object({ tag: v.optional(tag), taskId });
-export const HealthSampleData = v.pipe(
+const TaskRemovedData = v.object({ tag: v.optional(tag), taskId });
+const HealthSampleData = v.pipe(
   v.object({
     source: key("source"),
     cpu: v.optional(percent),
@@ -109,7 +114,7 @@ export const HealthSampleData = v.pipe(
     queueDepth: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   }),
 );
-export const ProjectMetaData = v.object({
+const ProjectMetaData = v.object({
   name: v.optional(text(200)),
   currentTag: v.optional(tag),
 });
@@ -138,15 +143,6 @@ export const EventSchema = v.variant(
 
 export type HubEvent = v.InferOutput<typeof EventSchema>;
 export type HubEventInput = v.InferInput<typeof EventSchema>;
-export type EventType = HubEvent["type"];
+type EventType = HubEvent["type"];
 export type EventOf<T extends EventType> = Extract<HubEvent, { type: T }>;
 export type TaskInput = v.InferOutput<typeof TaskInputSchema>;
-export const EVENT_TYPES: readonly EventType[] = [
-  "agent.status",
-  "agent.heartbeat",
-  "task.upsert",
-  "task.progress",
-  "task.removed",
-  "health.sample",
-  "project.meta",
-];

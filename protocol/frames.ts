@@ -3,69 +3,85 @@
  * JSON text. Server frames are validated by clients at runtime.
  */
 import * as v from "valibot";
-import type { Change } from "./changes.ts";
-import type { ErrorCode } from "./errors.ts";
-import type { EventType } from "./events.ts";
-import type { ChannelState } from "./state.ts";
+import { ChangeSchema } from "./changes.ts";
+import { ErrorCode } from "./errors.ts";
+import { EventSchema } from "./events.ts";
+import { ChannelStateSchema } from "./state.ts";
 
 // ---- server → client -------------------------------------------------------
 
+const seq = v.pipe(v.number(), v.integer(), v.minValue(0));
+
 /** To one client, first frame of every connection. `recovered` says whether replay follows (true) or a snapshot (false). */
-export interface HelloFrame {
-  readonly type: "hello";
-  readonly protocol: number;
-  readonly channel: string;
-  readonly epoch: string;
+const HelloFrameSchema = v.object({
+  type: v.literal("hello"),
+  protocol: v.number(),
+  channel: v.string(),
+  epoch: v.string(),
   /** The newest seq at the time of connecting. */
-  readonly head: number;
-  readonly recovered: boolean;
-}
+  head: seq,
+  recovered: v.boolean(),
+});
 
 /** To one client: the whole state as of `seq`. Sent when replay is impossible and on `resync`. */
-export interface SnapshotFrame {
-  readonly type: "snapshot";
-  readonly epoch: string;
-  readonly seq: number;
-  readonly state: ChannelState;
-}
+const SnapshotFrameSchema = v.object({ type: v.literal("snapshot"), epoch: v.string(), seq, state: ChannelStateSchema });
 
 /** Why a delta exists: the event that caused it, or the hub itself (agent expiry). */
-export interface DeltaCause {
-  readonly type: EventType | "agent.expired";
+const DeltaCauseSchema = v.object({
+  type: v.picklist([...EventSchema.options.map((event) => event.entries.type.literal), "agent.expired"]),
   /** The webhook event id, when an event caused it. */
-  readonly id?: string;
-}
+  id: v.optional(v.string()),
+});
 
 /** Broadcast (and replayed): seq is exactly +1 over the previous delta of the epoch. */
-export interface DeltaFrame {
-  readonly type: "delta";
-  readonly epoch: string;
-  readonly seq: number;
+const DeltaFrameSchema = v.object({
+  type: v.literal("delta"),
+  epoch: v.string(),
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
   /** Server time the delta was committed, ISO-8601. */
-  readonly at: string;
-  readonly changes: readonly Change[];
-  readonly cause?: DeltaCause;
-}
+  at: v.string(),
+  changes: v.pipe(v.array(ChangeSchema), v.readonly()),
+  cause: v.optional(DeltaCauseSchema),
+});
 
 /** To one client: a problem with what it sent. May be followed by a close. */
-export interface ErrorFrame {
-  readonly type: "error";
-  readonly code: ErrorCode;
-  readonly message: string;
-}
+const ErrorFrameSchema = v.object({ type: v.literal("error"), code: v.picklist(Object.values(ErrorCode)), message: v.string() });
 
 /** To one client: an `auth` frame was accepted; the connection is authorized until `expiresAt` (ISO-8601). */
-export interface AuthOkFrame {
-  readonly type: "auth-ok";
-  readonly expiresAt: string;
-}
+const AuthOkFrameSchema = v.object({ type: v.literal("auth-ok"), expiresAt: v.string() });
 
 /** To one client: answer to `ping` (sent by the runtime without waking the object). */
-export interface PongFrame {
-  readonly type: "pong";
-}
+const PongFrameSchema = v.object({ type: v.literal("pong") });
 
-export type ServerFrame = HelloFrame | SnapshotFrame | DeltaFrame | ErrorFrame | AuthOkFrame | PongFrame;
+export const ServerFrameSchema = v.variant("type", [
+  HelloFrameSchema,
+  SnapshotFrameSchema,
+  DeltaFrameSchema,
+  ErrorFrameSchema,
+  AuthOkFrameSchema,
+  PongFrameSchema,
+]);
+
+export type HelloFrame = v.InferOutput<typeof HelloFrameSchema>;
+export type SnapshotFrame = v.InferOutput<typeof SnapshotFrameSchema>;
+export type DeltaCause = v.InferOutput<typeof DeltaCauseSchema>;
+export type DeltaFrame = v.InferOutput<typeof DeltaFrameSchema>;
+export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;
+export type AuthOkFrame = v.InferOutput<typeof AuthOkFrameSchema>;
+export type PongFrame = v.InferOutput<typeof PongFrameSchema>;
+export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
+
+/** Parses and validates a server frame; null when it is not one. */
+export function parseServerFrame(text: string): ServerFrame | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const result = v.safeParse(ServerFrameSchema, raw);
+  return result.success ? result.output : null;
+}
 
 // ---- client → server -------------------------------------------------------
 
@@ -87,61 +103,3 @@ export const ClientFrameSchema = v.variant("type", [
   v.object({ type: v.literal("auth"), ticket: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) }),
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
-
-// ---- runtime validation of server frames (clients) -------------------------
-
-const changeSchema = v.variant("kind", [
-  v.object({ kind: v.literal("agent"), op: v.picklist(["set", "patch"]), key: v.string(), value: v.record(v.string(), v.unknown()) }),
-  v.object({
-    kind: v.literal("task"),
-    op: v.picklist(["set", "patch", "remove"]),
-    tag: v.string(),
-    key: v.string(),
-    value: v.optional(v.record(v.string(), v.unknown())),
-  }),
-  v.object({
-    kind: v.literal("health"),
-    op: v.literal("append"),
-    key: v.string(),
-    value: v.record(v.string(), v.unknown()),
-    limit: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  }),
-  v.object({ kind: v.literal("meta"), op: v.literal("patch"), value: v.record(v.string(), v.unknown()) }),
-]);
-
-const seq = v.pipe(v.number(), v.integer(), v.minValue(0));
-const stateSchema = v.object({
-  meta: v.record(v.string(), v.unknown()),
-  agents: v.record(v.string(), v.record(v.string(), v.unknown())),
-  tasks: v.record(v.string(), v.record(v.string(), v.record(v.string(), v.unknown()))),
-  health: v.record(v.string(), v.array(v.record(v.string(), v.unknown()))),
-});
-
-export const ServerFrameSchema = v.variant("type", [
-  v.object({ type: v.literal("hello"), protocol: v.number(), channel: v.string(), epoch: v.string(), head: seq, recovered: v.boolean() }),
-  v.object({ type: v.literal("snapshot"), epoch: v.string(), seq, state: stateSchema }),
-  v.object({
-    type: v.literal("delta"),
-    epoch: v.string(),
-    seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    at: v.string(),
-    changes: v.array(changeSchema),
-    cause: v.optional(v.object({ type: v.string(), id: v.optional(v.string()) })),
-  }),
-  v.object({ type: v.literal("error"), code: v.string(), message: v.string() }),
-  v.object({ type: v.literal("auth-ok"), expiresAt: v.string() }),
-  v.object({ type: v.literal("pong") }),
-]);
-
-/** Parses and validates a server frame; null when it is not one. */
-export function parseServerFrame(text: string): ServerFrame | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const result = v.safeParse(ServerFrameSchema, raw);
-  // The schema checks the shape; the richer static types describe the same JSON.
-  return result.success ? (raw as ServerFrame) : null;
-}

@@ -1,20 +1,12 @@
-/** HTTP paths, headers and response bodies of the hub. */
+/** HTTP headers, request and response bodies of the hub (the paths are in routes.ts). */
+import * as v from "valibot";
+import { isChannelName } from "./channel.ts";
 import type { DeltaFrame } from "./frames.ts";
+import { MAX_TICKET_TTL_SECONDS } from "./limits.ts";
 import type { ChannelState } from "./state.ts";
 
 export const HEADER_TIMESTAMP = "X-Hub-Timestamp";
 export const HEADER_SIGNATURE = "X-Hub-Signature";
-
-export const Paths = {
-  webhook: (channel: string) => `/webhooks/${encodeURIComponent(channel)}`,
-  socket: (channel: string) => `/ws/${encodeURIComponent(channel)}`,
-  ticket: "/api/auth/ticket",
-  health: "/api/health",
-  channels: "/api/channels",
-  snapshot: (channel: string) => `/api/channels/${encodeURIComponent(channel)}/snapshot`,
-  deltas: (channel: string) => `/api/channels/${encodeURIComponent(channel)}/deltas`,
-  metrics: (channel: string) => `/api/channels/${encodeURIComponent(channel)}/metrics`,
-} as const;
 
 /** 202 answer to a webhook, sent after the events are durably stored. */
 export interface WebhookAccepted {
@@ -28,12 +20,24 @@ export interface WebhookAccepted {
   readonly head: number;
 }
 
-export interface TicketRequest {
+/** In a ticket's channel list: every channel. */
+export const ALL_CHANNELS = "*";
+
+/** `POST /api/auth/ticket` body; `{}` (or no body) asks for every channel for the default lifetime. */
+export const TicketRequestSchema = v.object({
   /** Channel names, or "*" for all. Default ["*"]. */
-  readonly channels?: readonly string[];
-  /** Lifetime in seconds; default 600. */
-  readonly ttlSeconds?: number;
-}
+  channels: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.check((s) => s === ALL_CHANNELS || isChannelName(s), 'each channel must be a channel name or "*"'))),
+      v.minLength(1, "must name at least one channel"),
+      v.maxLength(100, "must name at most 100 channels"),
+    ),
+  ),
+  /** Lifetime in seconds; default TICKET_TTL_SECONDS (600). */
+  ttlSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_TICKET_TTL_SECONDS))),
+});
+
+export type TicketRequest = v.InferInput<typeof TicketRequestSchema>;
 
 export interface TicketResponse {
   readonly ticket: string;

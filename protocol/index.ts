@@ -9,6 +9,7 @@ export * from "./state.ts";
 export * from "./changes.ts";
 export * from "./frames.ts";
 export * from "./http.ts";
+export * from "./routes.ts";
 export * from "./signature.ts";
 export * from "./backoff.ts";
 export * from "./hub-error.ts";

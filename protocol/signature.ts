@@ -4,7 +4,7 @@
  */
 const encoder = new TextEncoder();
 
-export const SIGNATURE_PREFIX = "sha256=";
+const SIGNATURE_PREFIX = "sha256=";
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);

@@ -1,78 +1,91 @@
 /**
  * The per-channel state, identical in the REST snapshot, the `snapshot`
  * frame, and every client that applied the deltas since (see changes.ts).
+ * Schemas first (clients validate snapshots at runtime); the types are inferred.
  */
-import type { AgentStatus, TaskPriority, TaskStatus } from "./events.ts";
+import * as v from "valibot";
+import { AgentStatusSchema, TaskPrioritySchema, TaskStatusSchema } from "./events.ts";
+import { ownRecord } from "./own-record.ts";
 
-export interface AgentState {
-  readonly id: string;
-  name?: string;
-  status: AgentStatus;
+export const AgentStateSchema = v.object({
+  id: v.string(),
+  name: v.optional(v.string()),
+  status: AgentStatusSchema,
   /** The task the agent works on, or null. */
-  taskId: string | null;
-  detail: string | null;
+  taskId: v.nullable(v.string()),
+  detail: v.nullable(v.string()),
   /** When the hub last heard of this agent (server clock, ISO-8601). Drives AGENT_TTL_SECONDS. */
-  lastSeenAt: string;
+  lastSeenAt: v.string(),
   /** `occurredAt` of the last event applied to this agent. */
-  updatedAt: string;
-}
+  updatedAt: v.string(),
+});
 
 /** The fields a task and a subtask share. */
-export interface WorkItemFields {
-  title?: string;
-  description?: string;
-  details?: string;
-  testStrategy?: string;
-  status: TaskStatus;
-  priority?: TaskPriority;
-  dependencies: string[];
-  agentId?: string | null;
-  metadata?: Record<string, unknown>;
-}
+const workItemEntries = {
+  title: v.optional(v.string()),
+  description: v.optional(v.string()),
+  details: v.optional(v.string()),
+  testStrategy: v.optional(v.string()),
+  status: TaskStatusSchema,
+  priority: v.optional(TaskPrioritySchema),
+  dependencies: v.array(v.string()),
+  agentId: v.optional(v.nullable(v.string())),
+  metadata: v.optional(ownRecord(v.unknown())),
+};
 
-export interface SubtaskState extends WorkItemFields {
+const SubtaskStateSchema = v.object({
+  ...workItemEntries,
   /** Always "<parent>.<sub>", e.g. "5.2". */
-  readonly id: string;
-}
+  id: v.string(),
+});
 
-export interface TaskProgress {
-  percent: number;
-  message?: string;
+const TaskProgressSchema = v.object({
+  percent: v.number(),
+  message: v.optional(v.string()),
   /** `occurredAt` of the progress event. */
-  at: string;
-}
+  at: v.string(),
+});
 
-export interface TaskState extends WorkItemFields {
-  readonly id: string;
-  readonly tag: string;
-  subtasks: SubtaskState[];
-  progress?: TaskProgress;
+export const TaskStateSchema = v.object({
+  ...workItemEntries,
+  id: v.string(),
+  tag: v.string(),
+  subtasks: v.array(SubtaskStateSchema),
+  progress: v.optional(TaskProgressSchema),
   /** `occurredAt` of the last event applied to this task. */
-  updatedAt: string;
-}
+  updatedAt: v.string(),
+});
 
-export interface HealthSample {
+export const HealthSampleSchema = v.object({
   /** `occurredAt` of the sample. */
-  at: string;
-  cpu?: number;
-  memory?: { usedBytes: number; totalBytes: number };
-  queueDepth?: number;
-}
+  at: v.string(),
+  cpu: v.optional(v.number()),
+  memory: v.optional(v.object({ usedBytes: v.number(), totalBytes: v.number() })),
+  queueDepth: v.optional(v.number()),
+});
 
-export interface ProjectMeta {
-  name?: string;
-  currentTag?: string;
-}
+export const ProjectMetaSchema = v.object({
+  name: v.optional(v.string()),
+  currentTag: v.optional(v.string()),
+});
 
-export interface ChannelState {
-  meta: ProjectMeta;
+export const ChannelStateSchema = v.object({
+  meta: ProjectMetaSchema,
   /** By agent id. */
-  agents: Record<string, AgentState>;
+  agents: ownRecord(AgentStateSchema),
   /** By tag, then task id. A tag with no tasks is absent. */
-  tasks: Record<string, Record<string, TaskState>>;
+  tasks: ownRecord(ownRecord(TaskStateSchema)),
   /** By source, oldest first, at most HEALTH_HISTORY samples each. */
-  health: Record<string, HealthSample[]>;
-}
+  health: ownRecord(v.array(HealthSampleSchema)),
+});
+
+export type AgentState = v.InferOutput<typeof AgentStateSchema>;
+export type WorkItemFields = v.InferOutput<v.ObjectSchema<typeof workItemEntries, undefined>>;
+export type SubtaskState = v.InferOutput<typeof SubtaskStateSchema>;
+export type TaskState = v.InferOutput<typeof TaskStateSchema>;
+export type HealthSample = v.InferOutput<typeof HealthSampleSchema>;
+export type ProjectMeta = v.InferOutput<typeof ProjectMetaSchema>;
+export type ChannelState = v.InferOutput<typeof ChannelStateSchema>;
 
 export function emptyState(): ChannelState {
   return { meta: {}, agents: {}, tasks: {}, health: {} };

@@ -4,7 +4,7 @@ import type { EventIssue } from "./errors.ts";
 import { EventSchema, type HubEvent } from "./events.ts";
 import { MAX_EVENTS_PER_BATCH, MAX_TIMESTAMP_SKEW_SECONDS } from "./limits.ts";
 
-export type WebhookParse =
+type WebhookParse =
   | { readonly ok: true; readonly events: HubEvent[] }
   | { readonly ok: false; readonly message: string; readonly issues: EventIssue[] };
 

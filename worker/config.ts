@@ -8,7 +8,7 @@ export interface HubConfig {
   readonly maxConnectionsPerChannel: number;
 }
 
-export const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
+const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
 
 function positiveInt(raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined || raw === "") return fallback;

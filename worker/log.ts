@@ -1,5 +1,5 @@
 /** One JSON object per line, so `wrangler tail` and log search can filter on fields. */
-export type LogEvent =
+type LogEvent =
   | "webhook.rejected"
   | "socket.open"
   | "socket.close"

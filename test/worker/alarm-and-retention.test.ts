@@ -17,7 +17,7 @@ import {
 } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
-import { channelStub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
@@ -29,7 +29,7 @@ afterEach(() => SocketProbe.closeAll());
 
 /** Moves an agent's lastSeenAt into the past in storage, then restarts the object so it reads it back. */
 async function backdateAgent(channel: string, agentId: string, ageMs: number): Promise<void> {
-  const stub = channelStub(channel);
+  const stub = channelObject(channel);
   await runInDurableObject(stub, (_i, state) => {
     const row = state.storage.sql.exec<{ value: string }>("SELECT value FROM entities WHERE key = ?", `agent/${agentId}`).one();
     const agent = JSON.parse(row.value) as AgentState;
@@ -40,7 +40,7 @@ async function backdateAgent(channel: string, agentId: string, ageMs: number): P
 }
 
 function scheduledAlarm(channel: string): Promise<number | null> {
-  return runInDurableObject(channelStub(channel), (_i, state) => state.storage.getAlarm());
+  return runInDurableObject(channelObject(channel), (_i, state) => state.storage.getAlarm());
 }
 
 describe("agent expiry", () => {
@@ -58,7 +58,7 @@ describe("agent expiry", () => {
     expect(due!).toBeLessThanOrEqual(Date.now() + AGENT_TTL_MS);
 
     await backdateAgent(channel, "quiet", AGENT_TTL_MS + 1_000);
-    expect(await runDurableObjectAlarm(channelStub(channel))).toBe(true);
+    expect(await runDurableObjectAlarm(channelObject(channel))).toBe(true);
 
     for (const v of viewers) {
       const delta = await v.waitForSeq(4);
@@ -83,7 +83,7 @@ describe("agent expiry", () => {
     expect(next!).toBeLessThanOrEqual(Date.parse(snap.state.agents.fresh!.lastSeenAt) + AGENT_TTL_MS);
 
     // Nothing else is due: another run changes nothing.
-    expect(await runDurableObjectAlarm(channelStub(channel))).toBe(true);
+    expect(await runDurableObjectAlarm(channelObject(channel))).toBe(true);
     await settle();
     expect((await snapshot(channel)).seq).toBe(4);
     expect(viewers[0]!.deltas.map((d) => d.seq)).toStrictEqual([4]);
@@ -99,7 +99,7 @@ describe("agent expiry", () => {
     await send(channel, ev.agentStatus("a1", "idle"));
     const { epoch } = await snapshot(channel);
     await backdateAgent(channel, "a1", AGENT_TTL_MS * 3);
-    await runDurableObjectAlarm(channelStub(channel));
+    await runDurableObjectAlarm(channelObject(channel));
     const viewer = await SocketProbe.open(channel, { ticket: TOKEN, since: 1, epoch });
     const delta = await viewer.waitForSeq(2);
     expect(viewer.frames[0]).toMatchObject({ type: "hello", recovered: true, head: 2 });
@@ -113,7 +113,7 @@ describe("delta log retention", () => {
   let epoch = "";
 
   const backdate = (throughSeq: number) =>
-    runInDurableObject(channelStub(channel), (_i, state) => {
+    runInDurableObject(channelObject(channel), (_i, state) => {
       state.storage.sql.exec("UPDATE deltas SET at = ? WHERE seq <= ?", Date.now() - DELTA_LOG_MIN_AGE_MS - 3_600_000, throughSeq);
     });
   const logBounds = async () => (await metrics(channel)).log;
@@ -139,21 +139,21 @@ describe("delta log retention", () => {
   });
 
   it("keeps everything younger than 24 h, even beyond 10,000 deltas", async () => {
-    expect(await runDurableObjectAlarm(channelStub(channel))).toBe(true);
+    expect(await runDurableObjectAlarm(channelObject(channel))).toBe(true);
     expect(await logBounds()).toStrictEqual({ epoch, head: TOTAL, oldest: 1 });
   });
 
   it("keeps deltas younger than 24 h when they are more than 10,000", async () => {
     await backdate(300);
-    await runDurableObjectAlarm(channelStub(channel));
+    await runDurableObjectAlarm(channelObject(channel));
     expect(await logBounds()).toStrictEqual({ epoch, head: TOTAL, oldest: 301 });
   });
 
   it("keeps the newest 10,000 deltas when older ones are past 24 h", async () => {
     await backdate(TOTAL);
-    await runDurableObjectAlarm(channelStub(channel));
+    await runDurableObjectAlarm(channelObject(channel));
     expect(await logBounds()).toStrictEqual({ epoch, head: TOTAL, oldest: TOTAL - DELTA_LOG_MIN_ENTRIES + 1 });
-    const count = await runInDurableObject(channelStub(channel), (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deltas").one().n);
+    const count = await runInDurableObject(channelObject(channel), (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deltas").one().n);
     expect(count).toBe(DELTA_LOG_MIN_ENTRIES);
   });
 
@@ -195,10 +195,10 @@ describe("delta log retention", () => {
   it("a short log is never trimmed, however old", async () => {
     const small = uniqueChannel("retention-small");
     await send(small, ...Array.from({ length: 50 }, (_, i) => ev.taskUpsert({ id: i + 1 })));
-    await runInDurableObject(channelStub(small), (_i, state) => {
+    await runInDurableObject(channelObject(small), (_i, state) => {
       state.storage.sql.exec("UPDATE deltas SET at = ?", Date.now() - 7 * DELTA_LOG_MIN_AGE_MS);
     });
-    expect(await runDurableObjectAlarm(channelStub(small))).toBe(true);
+    expect(await runDurableObjectAlarm(channelObject(small))).toBe(true);
     expect((await metrics(small)).log).toMatchObject({ head: 50, oldest: 1 });
   });
 });

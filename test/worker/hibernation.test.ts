@@ -10,7 +10,7 @@ import type { ChannelObject } from "../../worker/channel/channel-object.ts";
 import { readAttachment, type SocketAttachment } from "../../worker/channel/socket-attachment.ts";
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
-import { channelStub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 afterEach(() => SocketProbe.closeAll());
@@ -19,7 +19,7 @@ afterEach(() => SocketProbe.closeAll());
 const instances = new WeakSet<ChannelObject>();
 
 async function attachments(channel: string): Promise<(SocketAttachment | null)[]> {
-  return runInDurableObject(channelStub(channel), (instance: ChannelObject, state) => {
+  return runInDurableObject(channelObject(channel), (instance: ChannelObject, state) => {
     instances.add(instance);
     return state
       .getWebSockets()
@@ -29,7 +29,7 @@ async function attachments(channel: string): Promise<(SocketAttachment | null)[]
 }
 
 async function isSameInstance(channel: string): Promise<boolean> {
-  return runInDurableObject(channelStub(channel), (instance: ChannelObject) => instances.has(instance));
+  return runInDurableObject(channelObject(channel), (instance: ChannelObject) => instances.has(instance));
 }
 
 describe("hibernation", () => {
@@ -53,7 +53,7 @@ describe("hibernation", () => {
     expect(new Set(before.map((a) => a!.id)).size).toBe(3);
     expect(await isSameInstance(channel)).toBe(true);
 
-    await evictDurableObject(channelStub(channel), { webSockets: "hibernate" });
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
 
     const upsert = ev.taskUpsert({ id: 1, status: "done" });
     expect(await send(channel, upsert)).toMatchObject({ accepted: 1, head: 3 });
@@ -76,20 +76,20 @@ describe("hibernation", () => {
     const viewer = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN });
     await viewer.waitForFrames(2);
     const epoch = (viewer.frames[0] as { epoch: string }).epoch;
-    await evictDurableObject(channelStub(channel), { webSockets: "hibernate" });
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
 
     viewer.send(PING_FRAME_TEXT);
     await viewer.waitForFrames(3);
     expect(viewer.frames[2]).toStrictEqual(JSON.parse(PONG_FRAME_TEXT));
 
-    await evictDurableObject(channelStub(channel), { webSockets: "hibernate" }).catch(() => {
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" }).catch(() => {
       // The pong was the runtime's: the object may not even be running. Either way is fine.
     });
     viewer.send('{"type":"resync"}');
     await viewer.waitForFrames(4);
     expect(viewer.frames[3]).toStrictEqual({ type: "snapshot", ...(await snapshot(channel)) });
 
-    await evictDurableObject(channelStub(channel), { webSockets: "hibernate" });
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
     viewer.send("garbage");
     await viewer.waitForFrames(5);
     expect(viewer.frames[4]).toMatchObject({ type: "error", code: "bad_frame" });
@@ -107,7 +107,7 @@ describe("hibernation", () => {
     const leaves = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN });
     await stays.waitForFrames(2);
     await leaves.waitForFrames(2);
-    await evictDurableObject(channelStub(channel), { webSockets: "hibernate" });
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
     leaves.close(1000, "bye");
     // The close wakes the object (webSocketClose); wait until it has forgotten the socket.
     for (let i = 0; i < 50 && (await attachments(channel)).length > 1; i++) await settle(20);

@@ -7,7 +7,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { afterEach, describe, expect, it } from "vitest";
 import { EVENT_ID_RETENTION_MS, type HubEventInput } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
-import { channelStub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 
@@ -17,7 +17,7 @@ const iso = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
 afterEach(() => SocketProbe.closeAll());
 
 async function deltasCount(channel: string): Promise<number> {
-  return runInDurableObject(channelStub(channel), (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deltas").one().n);
+  return runInDurableObject(channelObject(channel), (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM deltas").one().n);
 }
 
 describe("idempotency by event id", () => {
@@ -66,7 +66,7 @@ describe("idempotency by event id", () => {
     const channel = uniqueChannel("dup-evict");
     const event = ev.meta({ name: "before" });
     await send(channel, event);
-    await evictDurableObject(channelStub(channel));
+    await evictDurableObject(channelObject(channel));
     expect(await send(channel, event)).toStrictEqual({ accepted: 0, duplicates: 1, stale: 0, head: 1 });
   });
 
@@ -76,7 +76,7 @@ describe("idempotency by event id", () => {
     const old = ev.meta({ currentTag: "old" }, iso(0));
     await send(channel, young);
     await send(channel, old);
-    const stub = channelStub(channel);
+    const stub = channelObject(channel);
     const now = Date.now();
     await runInDurableObject(stub, (_i, state) => {
       state.storage.sql.exec("UPDATE event_ids SET at = ? WHERE id = ?", now - EVENT_ID_RETENTION_MS + 3_600_000, young.id);
@@ -164,7 +164,7 @@ describe("tombstones", () => {
     expect((await snapshot(channel)).state.tasks).toStrictEqual({});
 
     // The tombstone is durable: it holds after the object restarts.
-    await evictDurableObject(channelStub(channel), { webSockets: "hibernate" });
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
     expect(await send(channel, ev.taskUpsert({ id: 7, title: "Zombie 2" }, { occurredAt: iso(1_500), tag: "feature" }))).toMatchObject({ stale: 1, head: 2 });
 
     const reborn = ev.taskUpsert({ id: 7, title: "Seven again" }, { occurredAt: iso(3_000), tag: "feature" });
@@ -181,7 +181,7 @@ describe("tombstones", () => {
     expect(await send(channel, ev.taskRemoved("x-1", { occurredAt: iso(2_000) }))).toStrictEqual({ accepted: 1, duplicates: 0, stale: 0, head: 0 });
     expect(await send(channel, ev.taskUpsert({ id: "x-1", title: "Late" }, { occurredAt: iso(1_000) }))).toStrictEqual({ accepted: 0, duplicates: 0, stale: 1, head: 0 });
     expect((await snapshot(channel)).state.tasks).toStrictEqual({});
-    const row = await runInDurableObject(channelStub(channel), (_i, state) =>
+    const row = await runInDurableObject(channelObject(channel), (_i, state) =>
       state.storage.sql.exec<{ version: number; value: string | null }>("SELECT version, value FROM entities WHERE key = ?", "task/master/x-1").one(),
     );
     expect(row).toStrictEqual({ version: T0 + 2_000, value: null });

@@ -7,7 +7,7 @@ import { MAX_LONG_POLL_SECONDS, Paths, type ChannelsResponse, type DeltasRespons
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { BASE_URL, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
@@ -38,13 +38,13 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
 
 describe("health and routing", () => {
   it("GET /api/health answers ok", async () => {
-    const res = await fetchHub(BASE_URL + Paths.health);
+    const res = await fetchHub(HUB_URL + Paths.health);
     expect(res.status).toBe(200);
     expect(await res.json()).toStrictEqual({ ok: true });
   });
 
   it("404 for unknown paths, also under a channel", async () => {
-    await expectError(await fetchHub(`${BASE_URL}/api/nope`), 404, { code: "not_found", message: "no route for GET /api/nope" });
+    await expectError(await fetchHub(`${HUB_URL}/api/nope`), 404, { code: "not_found", message: "no route for GET /api/nope" });
     await expectError(await hub.get("/api/channels/abc/nope", TOKEN), 404, { code: "not_found", message: "no route for GET /api/channels/abc/nope" });
     await expectError(await hub.get("/api/channels/abc/snapshot/extra", TOKEN), 404, { code: "not_found", message: "no route for GET /api/channels/abc/snapshot/extra" });
   });
@@ -58,7 +58,7 @@ describe("health and routing", () => {
       ["PUT", Paths.deltas("abc")],
     ];
     for (const [method, path] of cases) {
-      const res = await fetchHub(BASE_URL + path, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+      const res = await fetchHub(HUB_URL + path, { method, headers: { authorization: `Bearer ${TOKEN}` } });
       await expectError(res, 405, { code: "method_not_allowed", message: `${method} is not allowed on ${path}` });
     }
   });

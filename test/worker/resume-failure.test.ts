@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it } from "vitest";
 import { CloseCode } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
-import { channelStub, hub, send, uniqueChannel } from "./support/hub.ts";
+import { channelObject, hub, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
 afterEach(() => SocketProbe.closeAll());
@@ -20,7 +20,7 @@ it("closes with 1012 and an internal error frame when the log cannot be read", a
   first.close();
 
   // Simulate a broken log: the table the replay reads is gone.
-  await runInDurableObject(channelStub(channel), (_instance, state) => {
+  await runInDurableObject(channelObject(channel), (_instance, state) => {
     state.storage.sql.exec("DROP TABLE deltas");
   });
   const probe = await SocketProbe.open(channel, { ticket: await hub.ticket([channel]), since: head - 1, epoch });

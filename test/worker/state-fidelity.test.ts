@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { applyChanges, emptyState, type ChannelState, type HubEventInput } from "../../protocol/index.ts";
 import { ev, isoAt } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
-import { channelStub, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
 /** HEALTH_HISTORY in wrangler.toml. */
@@ -29,7 +29,7 @@ async function replayFromZero(channel: string, epoch: string, head: number): Pro
 
 async function expectThreeViewsAgree(channel: string): Promise<ChannelState> {
   const live = await snapshot(channel);
-  await evictDurableObject(channelStub(channel));
+  await evictDurableObject(channelObject(channel));
   const restarted = await snapshot(channel);
   // toEqual, not toStrictEqual: the strict check compares `.constructor`, which is data here.
   expect(restarted).toEqual(live);

@@ -10,7 +10,7 @@ import { CloseCode } from "../../protocol/index.ts";
 import { issueTicket } from "../../worker/auth/tickets.ts";
 import { ticketKeyFor } from "../../worker/auth/viewer-auth.ts";
 import { readAttachment } from "../../worker/channel/socket-attachment.ts";
-import { channelStub, uniqueChannel } from "./support/hub.ts";
+import { channelObject, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
 afterEach(() => SocketProbe.closeAll());
@@ -20,14 +20,14 @@ const ticketFor = async (channels: string[], ttlSeconds: number) => issueTicket(
 
 /** The ticket expiries stored on the channel's sockets, in connection order. */
 async function storedExpiries(channel: string): Promise<number[]> {
-  return runInDurableObject(channelStub(channel), (_instance, state) =>
+  return runInDurableObject(channelObject(channel), (_instance, state) =>
     state.getWebSockets().map((ws) => readAttachment(ws.deserializeAttachment())?.ticketExp ?? -1),
   );
 }
 
 /** Pretends the tickets that expire before `beforeSeconds` ran out, as time passing would. */
 async function expireStoredTickets(channel: string, beforeSeconds: number): Promise<number> {
-  return runInDurableObject(channelStub(channel), (_instance, state) => {
+  return runInDurableObject(channelObject(channel), (_instance, state) => {
     let expired = 0;
     for (const ws of state.getWebSockets()) {
       const attachment = readAttachment(ws.deserializeAttachment())!;
@@ -47,17 +47,17 @@ describe("ticket expiry on open sockets", () => {
     const staying = await SocketProbe.open(channel, { ticket: await ticketFor([channel], 600) });
     await staying.waitForFrames(2);
 
-    const alarmAt = await runInDurableObject(channelStub(channel), (_i, state) => state.storage.getAlarm());
+    const alarmAt = await runInDurableObject(channelObject(channel), (_i, state) => state.storage.getAlarm());
     expect(alarmAt).not.toBeNull();
     expect(alarmAt!).toBeLessThanOrEqual((nowSeconds() + 120) * 1000);
 
     expect(await expireStoredTickets(channel, nowSeconds() + 300)).toBe(1);
-    expect(await runDurableObjectAlarm(channelStub(channel))).toBe(true);
+    expect(await runDurableObjectAlarm(channelObject(channel))).toBe(true);
     expect(await expiring.waitForClose()).toMatchObject({ code: CloseCode.UNAUTHORIZED, reason: "ticket expired" });
     expect(expiring.frames.at(-1)).toMatchObject({ type: "error", code: "unauthorized" });
     expect(staying.closed).toBeNull();
     // The remaining socket's expiry is the next deadline.
-    const next = await runInDurableObject(channelStub(channel), (_i, state) => state.storage.getAlarm());
+    const next = await runInDurableObject(channelObject(channel), (_i, state) => state.storage.getAlarm());
     expect(next!).toBeLessThanOrEqual((nowSeconds() + 600) * 1000);
   });
 
@@ -72,7 +72,7 @@ describe("ticket expiry on open sockets", () => {
     expect(expected).toBeGreaterThanOrEqual(nowSeconds() + 890);
     expect(ok).toStrictEqual({ type: "auth-ok", expiresAt: new Date(expected * 1000).toISOString() });
 
-    await runDurableObjectAlarm(channelStub(channel));
+    await runDurableObjectAlarm(channelObject(channel));
     expect(probe.closed).toBeNull();
   });
 

@@ -10,7 +10,7 @@ import { ticketKeyFor } from "../../worker/auth/viewer-auth.ts";
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { BASE_URL, fetchHub, hub, send, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
@@ -19,7 +19,7 @@ const RENEW = "get a new one from POST /api/auth/ticket";
 afterEach(() => SocketProbe.closeAll());
 
 function requestTicket(body: unknown, authorization: string | null = `Bearer ${TOKEN}`): Promise<Response> {
-  return fetchHub(BASE_URL + Paths.ticket, {
+  return fetchHub(HUB_URL + Paths.ticket, {
     method: "POST",
     headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -49,7 +49,7 @@ describe("POST /api/auth/ticket", () => {
     const body = (await res.json()) as TicketResponse;
     expect(body.channels).toStrictEqual(["alpha", "beta.2"]);
     expect(Date.parse(body.expiresAt) / 1000 - nowSeconds()).toBeLessThanOrEqual(30);
-    const empty = await fetchHub(BASE_URL + Paths.ticket, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+    const empty = await fetchHub(HUB_URL + Paths.ticket, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
     expect(((await empty.json()) as TicketResponse).channels).toStrictEqual(["*"]);
   });
 
@@ -153,7 +153,7 @@ describe("ticket checks on the WebSocket", () => {
   });
 
   it("400 for a plain GET on the socket path", async () => {
-    await expectError(await fetchHub(`${BASE_URL}/ws/anything?ticket=${TOKEN}`), 400, {
+    await expectError(await fetchHub(`${HUB_URL}/ws/anything?ticket=${TOKEN}`), 400, {
       code: "bad_request",
       message: "this path expects a WebSocket upgrade (Upgrade: websocket)",
     });

@@ -14,13 +14,13 @@ import {
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { BASE_URL, channelObjectExists, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, channelObjectExists, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 
 const SIGNATURE_MISMATCH = 'X-Hub-Signature does not match: expected sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>';
 const CHANNEL_RULE = "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$";
 
 function postRaw(channel: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
-  return fetchHub(BASE_URL + Paths.webhook(channel), { method: "POST", body, headers });
+  return fetchHub(HUB_URL + Paths.webhook(channel), { method: "POST", body, headers });
 }
 
 async function signedHeaders(body: string | Uint8Array, nowMs = Date.now()): Promise<Record<string, string>> {
@@ -54,7 +54,7 @@ describe("webhook rejections on a channel that already has data", () => {
 
   it("400 bad_channel for a name outside the pattern", async () => {
     for (const bad of ["Upper", "-dash-first", "a".repeat(65), "sp ace", "a%2Fb"]) {
-      const res = await fetchHub(`${BASE_URL}/webhooks/${bad}`, { method: "POST", body: "{}", headers: await signedHeaders("{}") });
+      const res = await fetchHub(`${HUB_URL}/webhooks/${bad}`, { method: "POST", body: "{}", headers: await signedHeaders("{}") });
       await expectError(res, 400, { code: "bad_channel", message: CHANNEL_RULE });
     }
   });
@@ -229,7 +229,7 @@ describe("webhook rejections on a channel that already has data", () => {
   });
 
   it("405 for other methods on the webhook path", async () => {
-    const res = await fetchHub(BASE_URL + Paths.webhook(channel));
+    const res = await fetchHub(HUB_URL + Paths.webhook(channel));
     await expectError(res, 405, { code: "method_not_allowed", message: `GET is not allowed on /webhooks/${channel}` });
   });
 

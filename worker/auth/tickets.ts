@@ -4,11 +4,11 @@
  * The key is TICKET_SECRET, or else derived from DASHBOARD_TOKEN, so
  * rotating the token also revokes every ticket.
  */
+import { ALL_CHANNELS } from "../../protocol/index.ts";
+
 const encoder = new TextEncoder();
 const PREFIX = "v1";
 const DERIVATION_LABEL = "taskmaster-live/ticket-key/v1";
-
-export const ALL_CHANNELS = "*";
 
 export interface TicketClaims {
   /** Channel names, or ["*"]. */
@@ -17,7 +17,7 @@ export interface TicketClaims {
   readonly exp: number;
 }
 
-export type TicketCheck =
+type TicketCheck =
   | { readonly ok: true; readonly claims: TicketClaims }
   | { readonly ok: false; readonly reason: "malformed" | "bad_signature" | "expired" };
 

@@ -2,13 +2,20 @@
  * Who is looking: a viewer presents a ticket (or the dashboard token itself,
  * which grants every channel) and may see only the channels it grants.
  */
+import { ALL_CHANNELS, CHANNEL_NAME_RULE, CloseCode, ErrorCode, isChannelName } from "../../protocol/index.ts";
 import type { Env } from "../env.ts";
 import { secretsEqual } from "./constant-time.ts";
-import { ALL_CHANNELS, grants, ticketKey, verifyTicket, type TicketClaims } from "./tickets.ts";
+import { grants, ticketKey, verifyTicket, type TicketClaims } from "./tickets.ts";
 
-export type ViewerCheck =
-  | { readonly ok: true; readonly claims: TicketClaims }
-  | { readonly ok: false; readonly status: 401; readonly message: string };
+/** Why a viewer is turned away: as an HTTP error (the code's status) or as a socket close. */
+interface ViewerRefusal {
+  readonly ok: false;
+  readonly errorCode: ErrorCode;
+  readonly closeCode: CloseCode;
+  readonly message: string;
+}
+
+type ViewerAuthorization = { readonly ok: true; readonly claims: TicketClaims } | ViewerRefusal;
 
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
@@ -32,14 +39,32 @@ export async function isDashboardToken(env: Env, presented: string): Promise<boo
   return Boolean(env.DASHBOARD_TOKEN) && secretsEqual(presented, env.DASHBOARD_TOKEN);
 }
 
-/** Checks a ticket (or the dashboard token). Channel grants are checked by the caller with {@link canSee}. */
-export async function checkViewer(env: Env, credential: string | null, nowSeconds: number): Promise<ViewerCheck> {
-  if (!credential) return { ok: false, status: 401, message: "a ticket is required (Authorization: Bearer <ticket>, or ?ticket= on the WebSocket)" };
-  if (await isDashboardToken(env, credential)) return { ok: true, claims: { channels: [ALL_CHANNELS], exp: Number.MAX_SAFE_INTEGER } };
-  const check = await verifyTicket(await ticketKeyFor(env), credential, nowSeconds);
-  if (check.ok) return check;
-  const why = { malformed: "the ticket is malformed", bad_signature: "the ticket's signature is invalid", expired: "the ticket has expired" }[check.reason];
-  return { ok: false, status: 401, message: `${why}; get a new one from POST /api/auth/ticket` };
+/**
+ * The one check of a viewer: a valid channel name (when one is asked for), a valid ticket
+ * (or the dashboard token), and a ticket that grants that channel. `channel` null asks for
+ * no channel in particular (the channel list filters by the claims instead).
+ */
+export async function authorizeViewer(env: Env, credential: string | null, channel: string | null, nowSeconds: number): Promise<ViewerAuthorization> {
+  if (channel !== null && !isChannelName(channel)) return refusal(ErrorCode.BAD_CHANNEL, CloseCode.PROTOCOL_ERROR, CHANNEL_NAME_RULE);
+  if (!credential) return unauthorized("a ticket is required (Authorization: Bearer <ticket>, or ?ticket= on the WebSocket)");
+  let claims: TicketClaims;
+  if (await isDashboardToken(env, credential)) {
+    claims = { channels: [ALL_CHANNELS], exp: Number.MAX_SAFE_INTEGER };
+  } else {
+    const check = await verifyTicket(await ticketKeyFor(env), credential, nowSeconds);
+    if (!check.ok) return unauthorized(`${TICKET_PROBLEMS[check.reason]}; get a new one from POST /api/auth/ticket`);
+    claims = check.claims;
+  }
+  if (channel !== null && !grants(claims, channel)) return refusal(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN, `the ticket does not grant channel "${channel}"`);
+  return { ok: true, claims };
 }
 
-export const canSee = grants;
+const TICKET_PROBLEMS = { malformed: "the ticket is malformed", bad_signature: "the ticket's signature is invalid", expired: "the ticket has expired" } as const;
+
+function refusal(errorCode: ErrorCode, closeCode: CloseCode, message: string): ViewerRefusal {
+  return { ok: false, errorCode, closeCode, message };
+}
+
+function unauthorized(message: string): ViewerRefusal {
+  return refusal(ErrorCode.UNAUTHORIZED, CloseCode.UNAUTHORIZED, message);
+}

@@ -7,39 +7,39 @@ import type { Change, DeltaCause, DeltaFrame, HubEvent, SnapshotResponse, Webhoo
 import { expiredAgentChanges, nextAgentExpiryMs } from "./agent-expiry.ts";
 import { ChannelModel } from "./channel-model.ts";
 import { reduce } from "./reducer.ts";
-import { planReplay, type LogPosition, type ReplayPlan, type ResumeCursor } from "./replay-planner.ts";
+import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { MAINTENANCE_INTERVAL_MS, deltaTrimBefore, eventIdCutoffMs } from "./retention.ts";
-import type { ChannelStore, HealthAppend, StoredDelta, StoredEntity } from "./store.ts";
+import type { ChannelStorage, HealthAppend, StoredDelta, StoredEntity } from "./storage.ts";
 
-export interface ChannelCoreOptions {
+interface ChannelCoreOptions {
   readonly healthHistory: number;
   readonly agentTtlMs: number;
   /** A fresh epoch id; injectable for tests. */
   readonly newEpoch?: () => string;
 }
 
-export interface IngestResult extends WebhookAccepted {
+interface IngestResult extends WebhookAccepted {
   /** The new deltas, committed, in seq order: broadcast them. */
   readonly deltas: readonly StoredDelta[];
 }
 
 export class ChannelCore {
-  readonly #store: ChannelStore;
+  readonly #storage: ChannelStorage;
   readonly #options: ChannelCoreOptions;
   readonly #epoch: string;
   #head: number;
   #model: ChannelModel | null = null;
 
-  constructor(store: ChannelStore, options: ChannelCoreOptions) {
-    this.#store = store;
+  constructor(storage: ChannelStorage, options: ChannelCoreOptions) {
+    this.#storage = storage;
     this.#options = options;
-    let epoch = store.getMeta("epoch");
+    let epoch = storage.getMeta("epoch");
     if (epoch === null) {
       epoch = (options.newEpoch ?? (() => crypto.randomUUID()))();
-      store.setMeta("epoch", epoch);
+      storage.setMeta("epoch", epoch);
     }
     this.#epoch = epoch;
-    this.#head = store.head();
+    this.#head = storage.head();
   }
 
   get epoch(): string {
@@ -51,11 +51,11 @@ export class ChannelCore {
   }
 
   position(): LogPosition {
-    return { epoch: this.#epoch, head: this.#head, oldest: this.#store.oldest() };
+    return { epoch: this.#epoch, head: this.#head, oldest: this.#storage.oldest() };
   }
 
   #modelLoaded(): ChannelModel {
-    return (this.#model ??= ChannelModel.load(this.#store));
+    return (this.#model ??= ChannelModel.load(this.#storage));
   }
 
   /** Applies a validated batch atomically; duplicates and stale events are acknowledged, not applied. */
@@ -71,7 +71,7 @@ export class ChannelCore {
     let seq = this.#head;
     try {
       for (const event of events) {
-        if (seen.has(event.id) || this.#store.knowsEvent(event.id)) {
+        if (seen.has(event.id) || this.#storage.knowsEvent(event.id)) {
           duplicates++;
           continue;
         }
@@ -87,7 +87,7 @@ export class ChannelCore {
         for (const c of decision.changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
         if (decision.changes.length > 0) deltas.push(this.#delta(++seq, nowMs, decision.changes, { type: event.type, id: event.id }));
       }
-      this.#store.commit({
+      this.#storage.commit({
         eventIds: [...seen],
         receivedAtMs,
         entities,
@@ -96,7 +96,7 @@ export class ChannelCore {
         counters: { eventsAccepted: accepted, eventsDuplicate: duplicates, eventsStale: stale },
       });
     } catch (error) {
-      // The in-memory model may hold changes the store rolled back: drop it.
+      // The in-memory model may hold changes the storage rolled back: drop it.
       this.#model = null;
       throw error;
     }
@@ -106,19 +106,19 @@ export class ChannelCore {
 
   #delta(seq: number, nowMs: number, changes: Change[], cause: DeltaCause): StoredDelta {
     const frame: DeltaFrame = { type: "delta", epoch: this.#epoch, seq, at: new Date(nowMs).toISOString(), changes, cause };
-    return { seq, at: nowMs, json: JSON.stringify(frame) };
+    return { seq, atMs: nowMs, json: JSON.stringify(frame) };
   }
 
   snapshot(): SnapshotResponse {
     return { epoch: this.#epoch, seq: this.#head, state: this.#modelLoaded().state };
   }
 
-  planReplay(cursor: ResumeCursor): ReplayPlan {
-    return planReplay(cursor, this.position());
+  planReplay(request: ResumeRequest): ReplayPlan {
+    return planReplay(request, this.position());
   }
 
   deltasAfter(seq: number, limit: number): StoredDelta[] {
-    return this.#store.deltasAfter(seq, limit);
+    return this.#storage.deltasAfter(seq, limit);
   }
 
   /** Sets quiet agents offline: one delta, same seq space. Versions are kept, so any newer event from the agent applies. */
@@ -130,7 +130,7 @@ export class ChannelCore {
       model.apply(changes);
       const entities = changes.flatMap((c) => (c.kind === "agent" ? [model.row({ kind: "agent", id: c.key })] : []));
       const delta = this.#delta(this.#head + 1, nowMs, changes, { type: "agent.expired" });
-      this.#store.commit({ eventIds: [], receivedAtMs: nowMs, entities, health: [], deltas: [delta], counters: {} });
+      this.#storage.commit({ eventIds: [], receivedAtMs: nowMs, entities, health: [], deltas: [delta], counters: {} });
       this.#head = delta.seq;
       return delta;
     } catch (error) {
@@ -141,8 +141,8 @@ export class ChannelCore {
 
   /** Forgets deltas and event ids the retention rules no longer require. */
   trim(nowMs: number): void {
-    const before = deltaTrimBefore(this.#head, nowMs, (ms) => this.#store.firstSeqAtOrAfter(ms));
-    this.#store.trim(before, eventIdCutoffMs(nowMs));
+    const before = deltaTrimBefore(this.#head, nowMs, (ms) => this.#storage.firstSeqAtOrAfter(ms));
+    this.#storage.trim(before, eventIdCutoffMs(nowMs));
   }
 
   /** When the alarm should next run: the next agent expiry, or routine trimming. */

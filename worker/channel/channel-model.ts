@@ -2,15 +2,15 @@
 import { applyChanges, emptyState, ensureOwnEntry, ownEntry, type AgentState, type Change, type ChannelState, type TaskState } from "../../protocol/index.ts";
 import { entityKey, type EntityRef } from "./entity-keys.ts";
 import type { ReducerView } from "./reducer.ts";
-import type { ChannelStore, StoredEntity } from "./store.ts";
+import type { ChannelStorage, StoredEntity } from "./storage.ts";
 
 export class ChannelModel implements ReducerView {
   readonly state: ChannelState = emptyState();
   readonly #versions = new Map<string, number>();
 
-  static load(store: ChannelStore): ChannelModel {
+  static load(storage: ChannelStorage): ChannelModel {
     const model = new ChannelModel();
-    for (const row of store.entities()) {
+    for (const row of storage.entities()) {
       model.#versions.set(row.key, row.version);
       if (row.value === null) continue;
       if (row.key.startsWith("agent/")) {
@@ -23,7 +23,7 @@ export class ChannelModel implements ReducerView {
         Object.assign(model.state.meta, row.value);
       }
     }
-    for (const { source, sample } of store.healthSamples()) ensureOwnEntry(model.state.health, source, () => []).push(sample);
+    for (const { source, sample } of storage.healthSamples()) ensureOwnEntry(model.state.health, source, () => []).push(sample);
     return model;
   }
 

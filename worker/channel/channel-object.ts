@@ -18,29 +18,30 @@ import {
   PING_FRAME_TEXT,
   PONG_FRAME_TEXT,
   PROTOCOL_VERSION,
-  type ChannelMetrics,
   type AuthOkFrame,
+  type ChannelMetrics,
   type ErrorFrame,
   type HelloFrame,
   type HubEvent,
   type SnapshotFrame,
   type WebhookAccepted,
 } from "../../protocol/index.ts";
-import { canSee, checkViewer } from "../auth/viewer-auth.ts";
+import { authorizeViewer } from "../auth/viewer-auth.ts";
 import { readConfig, type HubConfig } from "../config.ts";
+import type { ChannelReport } from "../directory/directory-object.ts";
+import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
-import { FORWARD_HEADER_CHANNEL, FORWARD_HEADER_TICKET_EXP } from "../http/socket-route.ts";
-import { directoryStub } from "../http/stubs.ts";
 import { errorFields, logLine } from "../log.ts";
 import { ChannelCore } from "./channel-core.ts";
-import type { ChannelReport } from "../directory/directory-object.ts";
+import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { LatencyWindow } from "./latency-window.ts";
-import { parseCursor, type ReplayPlan, type ResumeCursor } from "./replay-planner.ts";
+import { refuseSocket } from "./refuse-socket.ts";
+import { parseResumeRequest, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
 import { SocketPolicy } from "./socket-policy.ts";
-import { SqliteChannelStore } from "./sqlite-store.ts";
-import type { StoredDelta } from "./store.ts";
+import { SqliteChannelStorage } from "./sqlite-storage.ts";
+import type { StoredDelta } from "./storage.ts";
 
 const VIEWER_TAG = "viewer";
 /** Claims with an expiry past this (unix seconds, year 5138) are the dashboard token's: they never expire. */
@@ -50,26 +51,31 @@ const utf8 = new TextEncoder();
 const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
 
 export class ChannelObject extends DurableObject<Env> {
+  /** The channel this object owns: the name it is reached by (idFromName). */
+  readonly #channel: string;
   readonly #config: HubConfig;
-  readonly #store: SqliteChannelStore;
+  readonly #storage: SqliteChannelStorage;
   readonly #core: ChannelCore;
   readonly #latency = new LatencyWindow();
   readonly #policies = new WeakMap<WebSocket, SocketPolicy>();
   readonly #commitWaiters = new Set<() => void>();
   readonly #reporter: DirectoryReporter<ChannelReport>;
   /** Scheduled alarm time; undefined until read back from storage after a wake. */
-  #alarmAt: number | null | undefined;
+  #alarmAtMs: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // The runtime gives an object reached through idFromName its name, also when an alarm or a hibernated socket wakes it.
+    if (ctx.id.name === undefined) throw new Error("a ChannelObject must be reached by its channel name (idFromName)");
+    this.#channel = ctx.id.name;
     this.#config = readConfig(env);
-    this.#store = new SqliteChannelStore(ctx.storage);
-    this.#core = new ChannelCore(this.#store, { healthHistory: this.#config.healthHistory, agentTtlMs: this.#config.agentTtlMs });
+    this.#storage = new SqliteChannelStorage(ctx.storage);
+    this.#core = new ChannelCore(this.#storage, { healthHistory: this.#config.healthHistory, agentTtlMs: this.#config.agentTtlMs });
     // Heartbeats are answered by the runtime: they never wake a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME_TEXT, PONG_FRAME_TEXT));
     this.#reporter = new DirectoryReporter<ChannelReport>(
       () => ({
-        channel: this.#store.getMeta("channel") ?? "",
+        channel: this.#channel,
         epoch: this.#core.epoch,
         head: this.#core.head,
         connections: this.ctx.getWebSockets(VIEWER_TAG).length,
@@ -81,20 +87,15 @@ export class ChannelObject extends DurableObject<Env> {
     );
   }
 
-  #remember(channel: string): void {
-    if (this.#store.getMeta("channel") === null) this.#store.setMeta("channel", channel);
-  }
-
   // ---- RPC -----------------------------------------------------------------
 
   /** Applies a validated batch; answers after it is durable. */
-  async ingest(channel: string, events: HubEvent[], receivedAtMs: number): Promise<WebhookAccepted> {
-    this.#remember(channel);
+  async ingest(events: HubEvent[], receivedAtMs: number): Promise<WebhookAccepted> {
     const { deltas, ...result } = this.#core.ingest(events, receivedAtMs, Date.now());
     if (deltas.length > 0) {
       this.#broadcast(deltas);
-      const ms = Date.now() - receivedAtMs;
-      for (let i = 0; i < deltas.length; i++) this.#latency.add(ms);
+      const latencyMs = Date.now() - receivedAtMs;
+      for (let i = 0; i < deltas.length; i++) this.#latency.add(latencyMs);
       this.#wakeWaiters();
       this.#reporter.report();
     }
@@ -102,35 +103,31 @@ export class ChannelObject extends DurableObject<Env> {
     return result;
   }
 
-  recordRejection(channel: string): void {
-    this.#remember(channel);
-    this.#store.addCounters({ eventsRejected: 1 });
+  recordRejection(): void {
+    this.#storage.addCounters({ eventsRejected: 1 });
   }
 
-  snapshotJson(channel: string): string {
-    this.#remember(channel);
+  snapshotJson(): string {
     return JSON.stringify(this.#core.snapshot());
   }
 
-  /** The polling fallback: deltas after the cursor (waiting up to `waitSeconds` for one), or a snapshot. */
-  async deltasJson(channel: string, cursor: ResumeCursor, waitSeconds: number): Promise<string> {
-    this.#remember(channel);
-    let plan = this.#core.planReplay(cursor);
+  /** The polling fallback: deltas after the request's seq (waiting up to `waitSeconds` for one), or a snapshot. */
+  async deltasJson(request: ResumeRequest, waitSeconds: number): Promise<string> {
+    let plan = this.#core.planReplay(request);
     if (plan.mode === "replay" && plan.after >= plan.head && waitSeconds > 0) {
       await this.#nextCommit(waitSeconds * 1000);
-      plan = this.#core.planReplay(cursor);
+      plan = this.#core.planReplay(request);
     }
     if (plan.mode === "snapshot") return JSON.stringify({ recovered: false, snapshot: this.#core.snapshot() });
     const rows = this.#core.deltasAfter(plan.after, MAX_DELTAS_PER_RESPONSE);
     return `{"recovered":true,"epoch":${JSON.stringify(this.#core.epoch)},"head":${this.#core.head},"deltas":[${rows.map((r) => r.json).join(",")}]}`;
   }
 
-  metrics(channel: string): ChannelMetrics {
-    this.#remember(channel);
-    const counters = this.#store.counters();
+  metrics(): ChannelMetrics {
+    const counters = this.#storage.counters();
     const position = this.#core.position();
     return {
-      channel,
+      channel: this.#channel,
       connections: { now: this.ctx.getWebSockets(VIEWER_TAG).length, peak: counters.peakConnections },
       framesOut: counters.framesOut,
       bytesOut: counters.bytesOut,
@@ -144,40 +141,36 @@ export class ChannelObject extends DurableObject<Env> {
   // ---- WebSocket -----------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
-    const channel = request.headers.get(FORWARD_HEADER_CHANNEL);
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !channel) {
+    const ticketExpHeader = request.headers.get(FORWARD_HEADER_TICKET_EXP);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || ticketExpHeader === null) {
       return new Response("expected a WebSocket upgrade forwarded by the hub", { status: 400 });
     }
-    this.#remember(channel);
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    const now = Date.now();
+    const channel = this.#channel;
 
     // getWebSockets() builds a list of every socket: once per connect is enough.
     const connectionsBefore = this.ctx.getWebSockets(VIEWER_TAG).length;
     if (connectionsBefore >= this.#config.maxConnectionsPerChannel) {
-      server.accept();
-      this.#sendError(server, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
-      server.close(CloseCode.RATE_LIMITED, "too many connections");
       logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connection limit" });
-      return new Response(null, { status: 101, webSocket: client });
+      return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
     }
 
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
     const attachment: SocketAttachment = {
       v: 1,
       id: crypto.randomUUID(),
       channel,
-      connectedAtMs: now,
-      ticketExp: Number(request.headers.get(FORWARD_HEADER_TICKET_EXP) ?? 0),
+      connectedAtMs: Date.now(),
+      ticketExp: Number(ticketExpHeader),
     };
     server.serializeAttachment(attachment);
 
     const url = new URL(request.url);
     let resumed: { plan: ReplayPlan; frames: number; bytes: number };
     try {
-      const plan = this.#core.planReplay(parseCursor(url.searchParams.get("since"), url.searchParams.get("epoch")));
-      resumed = { plan, ...this.#resume(server, channel, plan) };
+      const plan = this.#core.planReplay(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch")));
+      resumed = { plan, ...this.#resume(server, plan) };
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
       logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
@@ -187,8 +180,8 @@ export class ChannelObject extends DurableObject<Env> {
     }
     const { plan, frames, bytes } = resumed;
     const connections = connectionsBefore + 1;
-    this.#store.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
-    this.#store.raiseCounter("peakConnections", connections);
+    this.#storage.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
+    this.#storage.raiseCounter("peakConnections", connections);
     logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });
     this.#reporter.report();
     await this.#scheduleAlarm(ticketExpiryMs(attachment.ticketExp));
@@ -196,8 +189,8 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   /** hello, then the missed deltas or a snapshot. Synchronous reads: no delta can be committed in between. */
-  #resume(ws: WebSocket, channel: string, plan: ReplayPlan): { frames: number; bytes: number } {
-    const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
+  #resume(ws: WebSocket, plan: ReplayPlan): { frames: number; bytes: number } {
+    const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel: this.#channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
     let frames = 1;
     let bytes = this.#send(ws, JSON.stringify(hello));
     if (plan.mode === "snapshot") return { frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
@@ -212,10 +205,10 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const now = Date.now();
+    const nowMs = Date.now();
     let policy = this.#policies.get(ws);
-    if (!policy) this.#policies.set(ws, (policy = new SocketPolicy(now)));
-    if (!policy.allowFrame(now)) {
+    if (!policy) this.#policies.set(ws, (policy = new SocketPolicy(nowMs)));
+    if (!policy.allowFrame(nowMs)) {
       this.#sendError(ws, ErrorCode.RATE_LIMITED, "too many frames; slow down and reconnect later");
       ws.close(CloseCode.RATE_LIMITED, "too many frames");
       return;
@@ -241,15 +234,10 @@ export class ChannelObject extends DurableObject<Env> {
   async #renewAuth(ws: WebSocket, ticket: string): Promise<void> {
     const attachment = readAttachment(ws.deserializeAttachment());
     if (!attachment) return;
-    const viewer = await checkViewer(this.env, ticket, Math.floor(Date.now() / 1000));
+    const viewer = await authorizeViewer(this.env, ticket, this.#channel, Math.floor(Date.now() / 1000));
     if (!viewer.ok) {
-      this.#sendError(ws, ErrorCode.UNAUTHORIZED, viewer.message);
-      ws.close(CloseCode.UNAUTHORIZED, "ticket rejected");
-      return;
-    }
-    if (!canSee(viewer.claims, attachment.channel)) {
-      this.#sendError(ws, ErrorCode.FORBIDDEN, `the ticket does not grant channel "${attachment.channel}"`);
-      ws.close(CloseCode.FORBIDDEN, "channel not granted");
+      this.#sendError(ws, viewer.errorCode, viewer.message);
+      ws.close(viewer.closeCode, viewer.closeCode === CloseCode.FORBIDDEN ? "channel not granted" : "ticket rejected");
       return;
     }
     ws.serializeAttachment({ ...attachment, ticketExp: viewer.claims.exp } satisfies SocketAttachment);
@@ -260,7 +248,7 @@ export class ChannelObject extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
     const attachment = readAttachment(ws.deserializeAttachment());
     logLine("socket.close", {
-      channel: attachment?.channel ?? this.#store.getMeta("channel"),
+      channel: this.#channel,
       socket: attachment?.id,
       closeCode: code,
       reason,
@@ -284,16 +272,16 @@ export class ChannelObject extends DurableObject<Env> {
   // ---- alarm ---------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    this.#alarmAt = null;
-    const now = Date.now();
-    const delta = this.#core.expireAgents(now);
+    this.#alarmAtMs = null;
+    const nowMs = Date.now();
+    const delta = this.#core.expireAgents(nowMs);
     if (delta) {
       this.#broadcast([delta]);
       this.#wakeWaiters();
       this.#reporter.report();
     }
-    this.#core.trim(now);
-    await this.#scheduleAlarm(this.#closeExpiredTickets(now));
+    this.#core.trim(nowMs);
+    await this.#scheduleAlarm(this.#closeExpiredTickets(nowMs));
   }
 
   /** Closes sockets whose ticket expired (access can be revoked); returns when the next one expires. */
@@ -313,15 +301,15 @@ export class ChannelObject extends DurableObject<Env> {
     return next;
   }
 
-  /** Makes sure the alarm runs by the earliest of the channel's own deadlines and `alsoAt`. */
-  async #scheduleAlarm(alsoAt: number | null = null): Promise<void> {
+  /** Makes sure the alarm runs by the earliest of the channel's own deadlines and `alsoAtMs`. */
+  async #scheduleAlarm(alsoAtMs: number | null = null): Promise<void> {
     const own = this.#core.nextAlarmAt(Date.now());
-    const next = own === null ? alsoAt : alsoAt === null ? own : Math.min(own, alsoAt);
+    const next = own === null ? alsoAtMs : alsoAtMs === null ? own : Math.min(own, alsoAtMs);
     if (next === null) return;
-    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
-    if (this.#alarmAt === null || next < this.#alarmAt) {
+    if (this.#alarmAtMs === undefined) this.#alarmAtMs = await this.ctx.storage.getAlarm();
+    if (this.#alarmAtMs === null || next < this.#alarmAtMs) {
       await this.ctx.storage.setAlarm(next);
-      this.#alarmAt = next;
+      this.#alarmAtMs = next;
     }
   }
 
@@ -364,7 +352,7 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   #count(frames: number, bytes: number): void {
-    if (frames > 0) this.#store.addCounters({ framesOut: frames, bytesOut: bytes });
+    if (frames > 0) this.#storage.addCounters({ framesOut: frames, bytesOut: bytes });
   }
 
   // ---- long-poll -----------------------------------------------------------

@@ -4,14 +4,17 @@
  * when it is sent, so the last one always carries the newest numbers.
  */
 export class DirectoryReporter<T> {
+  readonly #build: () => T;
+  readonly #send: (summary: T) => Promise<void>;
+  readonly #onError: (error: unknown) => void;
   #inFlight = false;
   #dirty = false;
 
-  constructor(
-    private readonly build: () => T,
-    private readonly send: (summary: T) => Promise<void>,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+  constructor(build: () => T, send: (summary: T) => Promise<void>, onError: (error: unknown) => void) {
+    this.#build = build;
+    this.#send = send;
+    this.#onError = onError;
+  }
 
   report(): void {
     if (this.#inFlight) {
@@ -26,10 +29,10 @@ export class DirectoryReporter<T> {
     try {
       do {
         this.#dirty = false;
-        await this.send(this.build());
+        await this.#send(this.#build());
       } while (this.#dirty);
     } catch (error) {
-      this.onError(error);
+      this.#onError(error);
     } finally {
       this.#inFlight = false;
     }

@@ -28,18 +28,18 @@ export interface ReducerView {
   versionOf(entity: string): number | undefined;
 }
 
-export interface ReducerContext {
+interface ReducerContext {
   /** Server clock, ms. Used for `lastSeenAt`, which drives agent expiry. */
   readonly nowMs: number;
   readonly healthHistory: number;
 }
 
-export type Decision =
+type Decision =
   | { readonly outcome: "stale"; readonly entity: EntityRef }
   /** "unchanged": applied, but nothing a viewer can see changed (no delta). */
   | { readonly outcome: "applied" | "unchanged"; readonly entity: EntityRef; readonly version: number; readonly changes: Change[] };
 
-export function entityOf(event: HubEvent): EntityRef {
+function entityOf(event: HubEvent): EntityRef {
   switch (event.type) {
     case "agent.status":
     case "agent.heartbeat":

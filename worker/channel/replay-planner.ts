@@ -10,7 +10,8 @@ export interface LogPosition {
   readonly oldest: number;
 }
 
-export interface ResumeCursor {
+/** Where a client asks to resume: after `since` in `epoch`; either absent asks for a snapshot. */
+export interface ResumeRequest {
   readonly since?: number;
   readonly epoch?: string;
 }
@@ -19,8 +20,8 @@ export type ReplayPlan =
   | { readonly mode: "replay"; readonly after: number; readonly head: number }
   | { readonly mode: "snapshot"; readonly reason: "no-cursor" | "epoch-mismatch" | "too-old" | "ahead" };
 
-export function planReplay(cursor: ResumeCursor, log: LogPosition): ReplayPlan {
-  const { since, epoch } = cursor;
+export function planReplay(request: ResumeRequest, log: LogPosition): ReplayPlan {
+  const { since, epoch } = request;
   if (since === undefined || epoch === undefined) return { mode: "snapshot", reason: "no-cursor" };
   if (epoch !== log.epoch) return { mode: "snapshot", reason: "epoch-mismatch" };
   if (since > log.head) return { mode: "snapshot", reason: "ahead" };
@@ -30,7 +31,7 @@ export function planReplay(cursor: ResumeCursor, log: LogPosition): ReplayPlan {
 }
 
 /** Parses the `since` / `epoch` query parameters; anything malformed means "no cursor". */
-export function parseCursor(since: string | null | undefined, epoch: string | null | undefined): ResumeCursor {
+export function parseResumeRequest(since: string | null | undefined, epoch: string | null | undefined): ResumeRequest {
   // Digits only, as on REST: "1e3" or " 5" are not seqs.
   const n = since && /^\d{1,15}$/.test(since) ? Number(since) : NaN;
   return Number.isSafeInteger(n) && epoch ? { since: n, epoch } : {};

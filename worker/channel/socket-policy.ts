@@ -4,7 +4,7 @@
  * Pings answered by the runtime never reach this.
  */
 export const FRAME_BUCKET_CAPACITY = 30;
-export const FRAME_REFILL_PER_SECOND = 10;
+const FRAME_REFILL_PER_SECOND = 10;
 export const MAX_BAD_FRAMES = 3;
 
 export class SocketPolicy {

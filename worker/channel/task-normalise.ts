@@ -1,16 +1,10 @@
 /** Task Master ids arrive as numbers or strings; the hub stores strings ("5", subtasks "5.2"). */
-import type { SubtaskState, TaskInput, TaskState, WorkItemFields } from "../../protocol/index.ts";
+import { subtaskIdOf, type SubtaskState, type TaskInput, type TaskState, type WorkItemFields } from "../../protocol/index.ts";
 
 type WorkItemInput = Omit<TaskInput, "subtasks">;
 
 export function normaliseId(id: string | number): string {
   return String(id);
-}
-
-/** A subtask id 2 (or "2") of task 5 becomes "5.2"; an id that already has a dot is kept. */
-export function normaliseSubtaskId(parentId: string, id: string | number): string {
-  const s = String(id);
-  return s.includes(".") ? s : `${parentId}.${s}`;
 }
 
 const COPIED_AS_IS = ["title", "description", "details", "testStrategy", "status", "priority", "agentId", "metadata"] as const;
@@ -27,7 +21,7 @@ function workItemFields(input: WorkItemInput): Partial<WorkItemFields> {
 
 function normaliseSubtask(parentId: string, input: WorkItemInput): SubtaskState {
   // A subtask is always sent whole, so absent status and dependencies get their defaults.
-  return { status: "pending", dependencies: [], ...workItemFields(input), id: normaliseSubtaskId(parentId, input.id) };
+  return { status: "pending", dependencies: [], ...workItemFields(input), id: subtaskIdOf(parentId, input.id) };
 }
 
 /** The fields an upsert sets, normalised; absent fields are absent (they merge). */

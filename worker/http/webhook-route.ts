@@ -1,6 +1,7 @@
 /** `POST /webhooks/:channel`: check size, signature, time, JSON and schema, then hand the batch to the channel. */
 import type { Context } from "hono";
 import {
+  CHANNEL_NAME_RULE,
   ErrorCode,
   HEADER_SIGNATURE,
   HEADER_TIMESTAMP,
@@ -13,11 +14,11 @@ import {
   verifyWebhook,
   type EventIssue,
 } from "../../protocol/index.ts";
+import { channelStub } from "../channel/channel-stub.ts";
 import type { Env } from "../env.ts";
 import { logLine } from "../log.ts";
 import { errorResponse } from "./errors.ts";
 import { parseJsonBytes, readBodyCapped } from "./read-body.ts";
-import { channelStub } from "./stubs.ts";
 
 type HubContext = Context<{ Bindings: Env }>;
 
@@ -27,11 +28,11 @@ export async function webhookRoute(c: HubContext): Promise<Response> {
   const reject = (code: ErrorCode, message: string, details?: unknown, authenticated = false) => {
     logLine("webhook.rejected", { channel, reason: code, message });
     // Only authenticated rejections count against a channel: strangers must not create objects.
-    if (authenticated) c.executionCtx.waitUntil(channelStub(c.env, channel).recordRejection(channel).catch(() => {}));
+    if (authenticated) c.executionCtx.waitUntil(channelStub(c.env, channel).recordRejection().catch(() => {}));
     return errorResponse(c, code, message, details);
   };
 
-  if (!isChannelName(channel)) return reject(ErrorCode.BAD_CHANNEL, "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$");
+  if (!isChannelName(channel)) return reject(ErrorCode.BAD_CHANNEL, CHANNEL_NAME_RULE);
   const body = await readBodyCapped(c.req.raw, MAX_WEBHOOK_BODY_BYTES);
   if (body === null) return reject(ErrorCode.TOO_LARGE, `the body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes`);
 
@@ -42,9 +43,9 @@ export async function webhookRoute(c: HubContext): Promise<Response> {
   if (!(await verifyWebhook(c.env.WEBHOOK_SECRET, timestamp, body, signature))) {
     return reject(ErrorCode.BAD_SIGNATURE, `${HEADER_SIGNATURE} does not match: expected sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`);
   }
-  const skew = Math.abs(receivedAtMs / 1000 - Number(timestamp));
-  if (skew > MAX_TIMESTAMP_SKEW_SECONDS) {
-    return reject(ErrorCode.STALE_TIMESTAMP, `${HEADER_TIMESTAMP} is ${Math.round(skew)} s from the server clock (at most ${MAX_TIMESTAMP_SKEW_SECONDS} s)`, undefined, true);
+  const skewSeconds = Math.abs(receivedAtMs / 1000 - Number(timestamp));
+  if (skewSeconds > MAX_TIMESTAMP_SKEW_SECONDS) {
+    return reject(ErrorCode.STALE_TIMESTAMP, `${HEADER_TIMESTAMP} is ${Math.round(skewSeconds)} s from the server clock (at most ${MAX_TIMESTAMP_SKEW_SECONDS} s)`, undefined, true);
   }
 
   const json = parseJsonBytes(body);
@@ -57,6 +58,6 @@ export async function webhookRoute(c: HubContext): Promise<Response> {
     return reject(ErrorCode.INVALID_EVENT, message, { issues: future.slice(0, MAX_ISSUES_REPORTED) }, true);
   }
 
-  const result = await channelStub(c.env, channel).ingest(channel, parsed.events, receivedAtMs);
+  const result = await channelStub(c.env, channel).ingest(parsed.events, receivedAtMs);
   return c.json(result, 202);
 }

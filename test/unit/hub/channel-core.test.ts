@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { applyChanges, emptyState, type DeltaFrame, type HubEvent } from "../../../protocol/index.ts";
 import { ChannelCore } from "../../../worker/channel/channel-core.ts";
-import { MemoryChannelStore } from "../../fakes/memory-channel-store.ts";
+import { MemoryChannelStorage } from "../../fakes/memory-channel-storage.ts";
 
 const T0 = Date.parse("2026-11-01T10:00:00.000Z");
 let n = 0;
 const e = (type: HubEvent["type"], data: unknown, offsetMs = 0, id = `id-${++n}`): HubEvent =>
   ({ id, type, occurredAt: new Date(T0 + offsetMs).toISOString(), data }) as HubEvent;
 
-function core(store = new MemoryChannelStore(), ttlMs = 60_000) {
+function core(store = new MemoryChannelStorage(), ttlMs = 60_000) {
   return { store, core: new ChannelCore(store, { healthHistory: 5, agentTtlMs: ttlMs, newEpoch: () => "EPOCH" }) };
 }
-const frames = (store: MemoryChannelStore) => store.deltas.map((d) => JSON.parse(d.json) as DeltaFrame);
+const frames = (store: MemoryChannelStorage) => store.deltas.map((d) => JSON.parse(d.json) as DeltaFrame);
 
 describe("ChannelCore.ingest", () => {
   it("numbers deltas +1 from 1 and reports the head", () => {
@@ -96,7 +96,7 @@ describe("ChannelCore.ingest", () => {
 
 describe("ChannelCore agents and retention", () => {
   it("expires quiet agents into one delta, and an agent's next event still applies", () => {
-    const { core: c, store } = core(new MemoryChannelStore(), 60_000);
+    const { core: c, store } = core(new MemoryChannelStorage(), 60_000);
     c.ingest([e("agent.status", { agentId: "a", status: "busy" }), e("agent.status", { agentId: "b", status: "offline" })], T0, T0);
     c.ingest([e("agent.heartbeat", { agentId: "c" })], T0, T0 + 30_000);
     expect(c.nextAlarmAt(T0)).toBe(T0 + 60_000);

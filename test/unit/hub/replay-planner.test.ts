@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCursor, planReplay } from "../../../worker/channel/replay-planner.ts";
+import { parseResumeRequest, planReplay } from "../../../worker/channel/replay-planner.ts";
 
 const log = { epoch: "E", head: 100, oldest: 41 };
 
@@ -22,7 +22,7 @@ describe("planReplay", () => {
   });
 });
 
-describe("parseCursor", () => {
+describe("parseResumeRequest", () => {
   it.each([
     ["5", "E", { since: 5, epoch: "E" }],
     ["0", "E", { since: 0, epoch: "E" }],
@@ -35,6 +35,6 @@ describe("parseCursor", () => {
     ["1e3", "E", {}],
     [" 5", "E", {}],
   ])("since=%s epoch=%s", (since, epoch, expected) => {
-    expect(parseCursor(since, epoch)).toEqual(expected);
+    expect(parseResumeRequest(since, epoch)).toEqual(expected);
   });
 });

@@ -2,16 +2,17 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { Paths, type ChannelMetrics, type HubEventInput, type SnapshotResponse, type WebhookAccepted } from "../../../protocol/index.ts";
+import { channelStub } from "../../../worker/channel/channel-stub.ts";
 import { HubClient } from "../../../dev/hub-client.ts";
 import { TEST_SECRETS } from "../../../dev/secrets.ts";
 
-export const BASE_URL = "http://hub.test";
+export const HUB_URL = "http://hub.test";
 
 export function fetchHub(input: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(input, init));
 }
 
-export const hub = new HubClient(BASE_URL, fetchHub);
+export const hub = new HubClient(HUB_URL, fetchHub);
 
 let channelCounter = 0;
 
@@ -20,8 +21,9 @@ export function uniqueChannel(topic: string): string {
   return `${topic}-${Date.now().toString(36)}-${(++channelCounter).toString(36)}`;
 }
 
-export function channelStub(channel: string) {
-  return env.CHANNEL.get(env.CHANNEL.idFromName(channel));
+/** The channel's Durable Object, for runInDurableObject and friends. */
+export function channelObject(channel: string) {
+  return channelStub(env, channel);
 }
 
 /** Sends events (one alone, several as a batch) and expects 202. */

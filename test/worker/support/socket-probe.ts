@@ -3,7 +3,7 @@
  * a test wait (with a timeout) until what it expects has arrived.
  */
 import { Paths, parseServerFrame, type DeltaFrame, type ServerFrame } from "../../../protocol/index.ts";
-import { BASE_URL, fetchHub } from "./hub.ts";
+import { HUB_URL, fetchHub } from "./hub.ts";
 
 export const DEFAULT_WAIT_MS = 3000;
 
@@ -53,7 +53,7 @@ export class SocketProbe {
     if (options.ticket !== undefined) query.set("ticket", options.ticket);
     if (options.since !== undefined) query.set("since", String(options.since));
     if (options.epoch !== undefined) query.set("epoch", options.epoch);
-    const res = await fetchHub(`${BASE_URL}${Paths.socket(channel)}?${query}`, { headers: { Upgrade: "websocket" } });
+    const res = await fetchHub(`${HUB_URL}${Paths.socket(channel)}?${query}`, { headers: { Upgrade: "websocket" } });
     const ws = res.webSocket;
     if (res.status !== 101 || !ws) throw new Error(`upgrade answered ${res.status}: ${await res.text()}`);
     ws.accept();

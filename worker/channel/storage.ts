@@ -15,8 +15,8 @@ export interface StoredEntity {
 
 export interface StoredDelta {
   readonly seq: number;
-  /** Commit time, ms. */
-  readonly at: number;
+  /** Commit time. */
+  readonly atMs: number;
   /** The delta frame, serialised once at commit and sent as is. */
   readonly json: string;
 }
@@ -51,10 +51,10 @@ export interface CommitBatch {
   readonly counters: Partial<Counters>;
 }
 
-export interface ChannelStore {
-  /** A small key/value area for the epoch and channel name. */
-  getMeta(name: "epoch" | "channel"): string | null;
-  setMeta(name: "epoch" | "channel", value: string): void;
+export interface ChannelStorage {
+  /** A small key/value area for the epoch. */
+  getMeta(name: "epoch"): string | null;
+  setMeta(name: "epoch", value: string): void;
   /** Newest seq, 0 if none. */
   head(): number;
   /** Oldest retained seq, head + 1 if the log is empty. */

@@ -1,8 +1,8 @@
-/** ChannelStore in memory, for unit tests of the channel logic. Copies values like a real store would. */
+/** ChannelStorage in memory, for unit tests of the channel logic. Copies values like the SQLite storage does. */
 import type { HealthSample } from "../../protocol/index.ts";
-import { zeroCounters, type ChannelStore, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "../../worker/channel/store.ts";
+import { zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "../../worker/channel/storage.ts";
 
-export class MemoryChannelStore implements ChannelStore {
+export class MemoryChannelStorage implements ChannelStorage {
   meta = new Map<string, string>();
   entityRows = new Map<string, StoredEntity>();
   health: { id: number; source: string; sample: HealthSample }[] = [];
@@ -13,10 +13,10 @@ export class MemoryChannelStore implements ChannelStore {
   failNextCommit = false;
   #nextHealthId = 1;
 
-  getMeta(name: "epoch" | "channel"): string | null {
+  getMeta(name: "epoch"): string | null {
     return this.meta.get(name) ?? null;
   }
-  setMeta(name: "epoch" | "channel", value: string): void {
+  setMeta(name: "epoch", value: string): void {
     this.meta.set(name, value);
   }
   head(): number {
@@ -54,7 +54,7 @@ export class MemoryChannelStore implements ChannelStore {
     return this.deltas.filter((d) => d.seq > seq).slice(0, limit);
   }
   firstSeqAtOrAfter(ms: number): number {
-    return this.deltas.find((d) => d.at >= ms)?.seq ?? this.head() + 1;
+    return this.deltas.find((d) => d.atMs >= ms)?.seq ?? this.head() + 1;
   }
   trim(deltasBefore: number, eventIdsBeforeMs: number): void {
     this.deltas = this.deltas.filter((d) => d.seq >= deltasBefore);

@@ -1,6 +1,6 @@
-/** ChannelStore on the Durable Object's SQLite. Every value is a bound parameter. */
+/** ChannelStorage on the Durable Object's SQLite. Every value is a bound parameter. */
 import type { HealthSample } from "../../protocol/index.ts";
-import { COUNTER_NAMES, zeroCounters, type ChannelStore, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "./store.ts";
+import { COUNTER_NAMES, zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "./storage.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,7 +14,7 @@ CREATE INDEX IF NOT EXISTS event_ids_by_time ON event_ids (at);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-export class SqliteChannelStore implements ChannelStore {
+export class SqliteChannelStorage implements ChannelStorage {
   readonly #sql: SqlStorage;
   readonly #transaction: <T>(fn: () => T) => T;
 
@@ -24,12 +24,12 @@ export class SqliteChannelStore implements ChannelStore {
     this.#sql.exec(SCHEMA);
   }
 
-  getMeta(name: "epoch" | "channel"): string | null {
+  getMeta(name: "epoch"): string | null {
     const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0];
     return row?.value ?? null;
   }
 
-  setMeta(name: "epoch" | "channel", value: string): void {
+  setMeta(name: "epoch", value: string): void {
     this.#sql.exec("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
   }
 
@@ -81,7 +81,7 @@ export class SqliteChannelStore implements ChannelStore {
           h.limit,
         );
       }
-      for (const d of batch.deltas) this.#sql.exec("INSERT INTO deltas (seq, at, frame) VALUES (?, ?, ?)", d.seq, d.at, d.json);
+      for (const d of batch.deltas) this.#sql.exec("INSERT INTO deltas (seq, at, frame) VALUES (?, ?, ?)", d.seq, d.atMs, d.json);
       this.addCounters(batch.counters);
     });
   }
@@ -90,7 +90,7 @@ export class SqliteChannelStore implements ChannelStore {
     return this.#sql
       .exec<{ seq: number; at: number; frame: string }>("SELECT seq, at, frame FROM deltas WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
       .toArray()
-      .map((r) => ({ seq: r.seq, at: r.at, json: r.frame }));
+      .map((r) => ({ seq: r.seq, atMs: r.at, json: r.frame }));
   }
 
   firstSeqAtOrAfter(ms: number): number {
