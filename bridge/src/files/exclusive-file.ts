@@ -12,7 +12,7 @@
  * claim that is itself judged, and replaced, the same way.
  */
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncFolder, removeFileDurably } from "./atomic-file.ts";
 
@@ -28,13 +28,8 @@ const MAX_CLAIM_DEPTH = 3;
 
 /** Creates `file` holding `body`, flushed, unless it exists. */
 export async function createExclusive(file: string, body: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(file, "wx");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
+  const handle = await openUnless(file, "wx", "EEXIST");
+  if (!handle) return false;
   try {
     await handle.writeFile(body, "utf8");
     await handle.sync();
@@ -50,13 +45,8 @@ export async function createExclusive(file: string, body: string): Promise<boole
 
 /** Reads `file` with the identity of what was read, or null if there is no such file. */
 export async function readExisting(file: string): Promise<ExistingFile | null> {
-  let handle;
-  try {
-    handle = await open(file, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
+  const handle = await openUnless(file, "r", "ENOENT");
+  if (!handle) return null;
   try {
     const info = await handle.stat();
     const body = await handle.readFile("utf8");
@@ -64,6 +54,16 @@ export async function readExisting(file: string): Promise<ExistingFile | null> {
     return { body, ageMs: Date.now() - info.mtimeMs, key };
   } finally {
     await handle.close();
+  }
+}
+
+/** Opens `file`, or answers null when the open fails with `expected`: there, failing is the answer, not an error. */
+async function openUnless(file: string, flags: string, expected: string): Promise<FileHandle | null> {
+  try {
+    return await open(file, flags);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === expected) return null;
+    throw error;
   }
 }
 
