@@ -89,7 +89,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
   let watcher: FolderWatcher | null = null;
   let presence: PresenceReporter | null = null;
   let sync: ProjectSync | null = null;
-  let releaseLock: (() => void) | null = null;
+  let releaseLock: (() => Promise<void>) | null = null;
 
   const queueStatus = async (status: "online" | "offline") => {
     const checked = validateEvent(agentStatusEvent({ agentId, status, name: `Task Master bridge (${hostKey()})`, detail: `watching ${folder}` }));
@@ -112,10 +112,10 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
       // The outbox and baseline are this machine's state, never something to commit.
       const ignore = join(paths.root, ".taskmaster-live", ".gitignore");
       if (!existsSync(ignore)) writeFileSync(ignore, "*\n");
-      releaseLock = acquireInstanceLock(join(stateDir, "bridge.lock"));
+      releaseLock = await acquireInstanceLock(join(stateDir, "bridge.lock"));
       const deadLetterFile = join(stateDir, "dead-letter.jsonl");
       const deadLetters = new DiskDeadLetters(deadLetterFile);
-      outbox = await DiskOutbox.open(join(stateDir, "outbox"), deadLetters);
+      outbox = await DiskOutbox.open(join(stateDir, "outbox"), deadLetters, log);
       if (outbox.size > 0) log.info(`${outbox.size} event(s) from an earlier run are still in the outbox; they go first`);
       const store = new BaselineStore(join(stateDir, "baseline.json"));
       const { baseline, problem } = await store.load();
@@ -170,7 +170,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
       const delivered = delivery ? await delivery.flush(flushTimeoutMs) : true;
       if (!delivered) log.warn(`${outbox?.size ?? 0} event(s) stay in the outbox; they are sent on the next start`);
       await delivery?.stop();
-      releaseLock?.();
+      await releaseLock?.();
       releaseLock = null;
     },
   };

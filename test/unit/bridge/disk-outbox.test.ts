@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HubEvent } from "../../../protocol/index.ts";
-import { DiskDeadLetters, DiskOutbox } from "../../../bridge/src/outbox/disk-outbox.ts";
+import { DiskDeadLetters, DiskOutbox, quarantineFolderOf } from "../../../bridge/src/outbox/disk-outbox.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -67,5 +67,72 @@ describe("DiskOutbox", () => {
     expect(readFileSync(join(dir, "dead.jsonl"), "utf8")).toMatch(/000000000005.json is not JSON/);
     await reopened.append([event(2)]);
     expect(readdirSync(box).sort()).toEqual(["000000000001.json", "000000000006.json"]);
+  });
+
+  it("quarantines a segment that is JSON but not an array: moved aside untouched, reported, never read again; the others still go in order", async () => {
+    const dir = tempDir();
+    const box = join(dir, "outbox");
+    const first = await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")));
+    await first.append([event(1)]);
+    await first.append([event(2)]);
+    await first.append([event(3)]);
+    const bad = JSON.stringify({ id: "e-2", type: "task.removed" });
+    writeFileSync(join(box, "000000000002.json"), bad);
+    const warnings: string[] = [];
+    const log = { warn: (m: string) => warnings.push(m) };
+    const reopened = await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")), log);
+
+    expect(reopened.peek(10, 1e6).map((e) => e.id)).toEqual(["e-1", "e-3"]);
+    expect(readdirSync(box).sort()).toEqual(["000000000001.json", "000000000003.json"]);
+    const aside = readdirSync(quarantineFolderOf(box));
+    expect(aside).toHaveLength(1);
+    expect(aside[0]).toMatch(/^000000000002\.json\.quarantined-\d{4}-\d\d-\d\dT[\d-]+Z$/);
+    expect(readFileSync(join(quarantineFolderOf(box), aside[0]!), "utf8")).toBe(bad);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("000000000002.json is JSON but not an array (object)");
+    expect(warnings[0]).toContain(join(quarantineFolderOf(box), aside[0]!));
+    expect(readFileSync(join(dir, "dead.jsonl"), "utf8")).toMatch(/000000000002.json is JSON but not an array.*quarantined as/);
+
+    await reopened.remove(new Set(["e-1", "e-3"]));
+    await reopened.append([event(4)]);
+    const third = await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")), log);
+    expect(warnings).toHaveLength(1);
+    expect(third.peek(10, 1e6).map((e) => e.id)).toEqual(["e-4"]);
+    expect(readdirSync(box)).toEqual(["000000000004.json"]);
+  });
+
+  it("keeps the bytes of a segment that is not JSON in the quarantine, and reports it once", async () => {
+    const dir = tempDir();
+    const box = join(dir, "outbox");
+    await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")));
+    writeFileSync(join(box, "000000000001.json"), "[{ not json");
+    writeFileSync(join(box, "000000000002.json"), "null");
+    const warnings: string[] = [];
+    const log = { warn: (m: string) => warnings.push(m) };
+    const outbox = await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")), log);
+    expect(outbox.size).toBe(0);
+    expect(warnings.map((w) => w.split(":")[0])).toEqual(["outbox segment 000000000001.json is not JSON", "outbox segment 000000000002.json is JSON but not an array (null)"]);
+    const aside = readdirSync(quarantineFolderOf(box)).sort();
+    expect(aside.map((name) => readFileSync(join(quarantineFolderOf(box), name), "utf8"))).toEqual(["[{ not json", "null"]);
+    await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")), log);
+    expect(warnings).toHaveLength(2);
+  });
+
+  it("dead-letters invalid events once: their segment is rewritten without them, or deleted when nothing valid is left", async () => {
+    const dir = tempDir();
+    const box = join(dir, "outbox");
+    await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")));
+    writeFileSync(join(box, "000000000001.json"), JSON.stringify([event(1), 42, { id: "x" }, event(2)]));
+    writeFileSync(join(box, "000000000002.json"), JSON.stringify(["nope"]));
+    writeFileSync(join(box, "000000000003.json"), "[]");
+    const outbox = await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")));
+    expect(outbox.peek(10, 1e6).map((e) => e.id)).toEqual(["e-1", "e-2"]);
+    expect(readdirSync(box)).toEqual(["000000000001.json"]);
+    expect(JSON.parse(readFileSync(join(box, "000000000001.json"), "utf8"))).toEqual([event(1), event(2)]);
+    const deadLines = () => readFileSync(join(dir, "dead.jsonl"), "utf8").trim().split("\n");
+    expect(deadLines()).toHaveLength(3);
+    await DiskOutbox.open(box, new DiskDeadLetters(join(dir, "dead.jsonl")));
+    expect(deadLines()).toHaveLength(3);
+    expect(existsSync(quarantineFolderOf(box))).toBe(false);
   });
 });
