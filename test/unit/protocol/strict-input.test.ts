@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import {
   MAX_EVENT_BYTES,
-  MAX_LONG_TEXT_BYTES,
   MAX_METADATA_BYTES,
   MAX_METADATA_DEPTH,
   MAX_SHORT_TEXT_BYTES,
@@ -10,6 +9,7 @@ import {
   parseWebhookBody,
 } from "../../../protocol/index.ts";
 import { jsonByteLength, nestsDeeperThan, utf8ByteLength } from "../../../protocol/json-bounds.ts";
+import { eventOfBytes } from "../../../dev/sized-event.ts";
 
 const utf8 = new TextEncoder();
 const at = "2026-11-01T10:00:00Z";
@@ -101,22 +101,7 @@ describe("ids", () => {
 describe("the largest valid event fits in one body", () => {
   const batchOverhead = utf8.encode('{"events":[]}').length;
 
-  /** A task.upsert whose compact JSON is exactly `bytes` bytes, built from fields each within its own limit. */
-  function eventOf(bytes: number) {
-    const long = "x".repeat(MAX_LONG_TEXT_BYTES);
-    const subtasks: Record<string, unknown>[] = [];
-    const event = upsert({ description: long, details: long, testStrategy: long, subtasks });
-    let missing = bytes - jsonByteLength(event);
-    for (let id = 1; missing > 0; id++) {
-      const subtask = { id, description: "" };
-      const cost = jsonByteLength(subtask) + (subtasks.length > 0 ? 1 : 0);
-      subtask.description = "y".repeat(Math.min(MAX_LONG_TEXT_BYTES, missing - cost));
-      subtasks.push(subtask);
-      missing = bytes - jsonByteLength(event);
-    }
-    expect(jsonByteLength(event)).toBe(bytes);
-    return event;
-  }
+  const eventOf = (bytes: number) => eventOfBytes(bytes, { id: "e1", occurredAt: at });
 
   it("MAX_EVENT_BYTES plus the batch wrapper is the body limit", () => {
     expect(MAX_EVENT_BYTES + batchOverhead).toBe(MAX_WEBHOOK_BODY_BYTES);
@@ -124,6 +109,7 @@ describe("the largest valid event fits in one body", () => {
 
   it("an event of exactly MAX_EVENT_BYTES is valid and, as a batch of one, exactly MAX_WEBHOOK_BODY_BYTES", () => {
     const event = eventOf(MAX_EVENT_BYTES);
+    expect(jsonByteLength(event)).toBe(MAX_EVENT_BYTES);
     expect(issuesOf(event)).toEqual([]);
     expect(utf8.encode(JSON.stringify({ events: [event] })).length).toBe(MAX_WEBHOOK_BODY_BYTES);
   });
