@@ -3,7 +3,17 @@
  * One schema library (valibot) validates at runtime; the types are inferred.
  */
 import * as v from "valibot";
-import { MAX_EVENT_ID_LENGTH } from "./limits.ts";
+import { jsonByteLength, nestsDeeperThan, utf8ByteLength } from "./json-bounds.ts";
+import {
+  MAX_EVENT_BYTES,
+  MAX_EVENT_ID_LENGTH,
+  MAX_INTEGER_TASK_ID,
+  MAX_LONG_TEXT_BYTES,
+  MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
+  MAX_NAME_BYTES,
+  MAX_SHORT_TEXT_BYTES,
+} from "./limits.ts";
 
 export const AGENT_STATUSES = ["online", "offline", "busy", "idle", "error"] as const;
 /** Task Master's statuses, plus `failed`. */
@@ -50,26 +60,48 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
 const key = (what: string) =>
   v.pipe(v.string(), v.regex(KEY, `${what} must be 1-128 of A-Z a-z 0-9 . _ : @ / - (starting alphanumeric)`));
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
+const text = (maxBytes: number) => v.pipe(v.string(), v.check((s) => utf8ByteLength(s) <= maxBytes, `must be at most ${maxBytes} bytes of UTF-8`));
 const tag = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "tag must be 1-64 of A-Z a-z 0-9 . _ - (starting alphanumeric)"));
 const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const TASK_ID_RULE = `task id must be an integer from 0 to ${MAX_INTEGER_TASK_ID} or a string of 1-64 of A-Z a-z 0-9 . _ -`;
 const taskId = v.union(
   [
-    v.pipe(v.number(), v.integer(), v.minValue(0)),
-    v.pipe(v.string(), v.regex(TASK_ID)),
+    // Past 2^53 - 1 two different ids parse to the same number.
+    v.pipe(v.number(), v.safeInteger(TASK_ID_RULE), v.minValue(0, TASK_ID_RULE)),
+    v.pipe(v.string(), v.regex(TASK_ID, TASK_ID_RULE)),
   ],
-  "task id must be a non-negative integer or a string of 1-64 of A-Z a-z 0-9 . _ -",
+  TASK_ID_RULE,
 );
-const metadata = v.record(v.string(), v.unknown());
+/**
+ * A check that runs only on a value with no issue so far. valibot runs a `check` after an
+ * earlier one failed, and a parent's check after a child's: a size check must not serialise
+ * the 10,000-level metadata the depth check just refused.
+ */
+function checkIfValid<T>(requirement: (value: T) => boolean, message: string) {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    if (dataset.typed && !dataset.issues && !requirement(dataset.value)) addIssue({ message });
+  });
+}
+
+/**
+ * Free-form, but bounded: the depth is checked without recursion before anything
+ * (the size check, later a structured clone or a comparison) walks it recursively.
+ * Passed through whole: every own key is kept, "constructor" and "__proto__" included, as the state keeps them.
+ */
+const metadata = v.pipe(
+  v.custom<Record<string, unknown>>((m) => typeof m === "object" && m !== null && !Array.isArray(m), "must be an object"),
+  v.check((m) => !nestsDeeperThan(m, MAX_METADATA_DEPTH), `must nest at most ${MAX_METADATA_DEPTH} objects or arrays deep`),
+  checkIfValid((m) => jsonByteLength(m) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes as JSON`),
+);
 const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
 
 /** The fields a task and a subtask share. */
 const workItemFields = {
   id: taskId,
-  title: v.optional(text(2000)),
-  description: v.optional(text(200_000)),
-  details: v.optional(text(200_000)),
-  testStrategy: v.optional(text(200_000)),
+  title: v.optional(text(MAX_SHORT_TEXT_BYTES)),
+  description: v.optional(text(MAX_LONG_TEXT_BYTES)),
+  details: v.optional(text(MAX_LONG_TEXT_BYTES)),
+  testStrategy: v.optional(text(MAX_LONG_TEXT_BYTES)),
   status: v.optional(TaskStatusSchema),
   priority: v.optional(TaskPrioritySchema),
   dependencies: v.optional(v.array(taskId)),
@@ -84,10 +116,10 @@ export const TaskInputSchema = v.object({
 
 const AgentStatusData = v.object({
   agentId: key("agentId"),
-  name: v.optional(text(200)),
+  name: v.optional(text(MAX_NAME_BYTES)),
   status: AgentStatusSchema,
   taskId: v.optional(v.nullable(v.pipe(v.string(), v.regex(TASK_ID)))),
-  detail: v.optional(text(2000)),
+  detail: v.optional(text(MAX_SHORT_TEXT_BYTES)),
 });
 const AgentHeartbeatData = v.object({ agentId: key("agentId") });
 export const TaskUpsertData = v.object({ tag: v.optional(tag), task: TaskInputSchema });
@@ -95,7 +127,7 @@ const TaskProgressData = v.object({
   tag: v.optional(tag),
   taskId,
   percent,
-  message: v.optional(text(2000)),
+  message: v.optional(text(MAX_SHORT_TEXT_BYTES)),
 });
 const TaskRemovedData = v.object({ tag: v.optional(tag), taskId });
 const HealthSampleData = v.pipe(
@@ -115,17 +147,24 @@ const HealthSampleData = v.pipe(
   }),
 );
 const ProjectMetaData = v.object({
-  name: v.optional(text(200)),
+  name: v.optional(text(MAX_NAME_BYTES)),
   currentTag: v.optional(tag),
 });
 
+/** Printable ASCII: no control characters, nothing a log line or a terminal could misread. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const eventId = v.pipe(
+  v.string(),
+  v.minLength(1, "must not be empty"),
+  v.regex(PRINTABLE_ASCII, "must be printable ASCII (0x20-0x7E), without control characters"),
+  v.maxLength(MAX_EVENT_ID_LENGTH, `must be at most ${MAX_EVENT_ID_LENGTH} characters`),
+);
+
 const envelope = <T extends string, D extends v.GenericSchema>(type: T, data: D) =>
-  v.object({
-    id: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(MAX_EVENT_ID_LENGTH, `must be at most ${MAX_EVENT_ID_LENGTH} characters`)),
-    type: v.literal(type),
-    occurredAt: isoDateTime,
-    data,
-  });
+  v.pipe(
+    v.object({ id: eventId, type: v.literal(type), occurredAt: isoDateTime, data }),
+    checkIfValid((event) => jsonByteLength(event) <= MAX_EVENT_BYTES, `the event must be at most ${MAX_EVENT_BYTES} bytes as JSON, so that it fits in one body`),
+  );
 
 export const EventSchema = v.variant(
   "type",

@@ -23,3 +23,19 @@ export const DEFAULT_AGENT_TTL_SECONDS = 60;
 export const DEFAULT_HEALTH_HISTORY = 300;
 export const DEFAULT_TICKET_TTL_SECONDS = 600;
 export const MAX_TICKET_TTL_SECONDS = 24 * 60 * 60;
+/** Text limits count UTF-8 bytes, the unit the body limit counts; a lone surrogate counts as the 3 bytes of U+FFFD. */
+export const MAX_NAME_BYTES = 200;
+/** Titles, an agent's detail, a progress message. */
+export const MAX_SHORT_TEXT_BYTES = 2000;
+/** A task's description, details and testStrategy. */
+export const MAX_LONG_TEXT_BYTES = 200_000;
+/** `metadata` nests at most this many objects or arrays deep, itself included. */
+export const MAX_METADATA_DEPTH = 8;
+/** Largest `metadata`, serialised as compact JSON. */
+export const MAX_METADATA_BYTES = 16 * 1024;
+/** Largest event, serialised as compact JSON: even alone in a batch, a valid event fits in one body. */
+export const MAX_EVENT_BYTES = MAX_WEBHOOK_BODY_BYTES - '{"events":[]}'.length;
+/** Integer task ids stop at 2^53 − 1: above it two ids would be the same number. */
+export const MAX_INTEGER_TASK_ID = Number.MAX_SAFE_INTEGER;
+/** Largest `since` a query accepts (15 digits); more is `400 bad_request`. */
+export const MAX_SINCE_SEQ = 999_999_999_999_999;

@@ -107,7 +107,7 @@ describe("snapshot and deltas", () => {
     for (const wait of ["-1", "abc", String(MAX_LONG_POLL_SECONDS + 1)]) {
       await expectError(await hub.get(`${Paths.deltas(channel)}?since=0&epoch=e&wait=${wait}`, TOKEN), 400, {
         code: "bad_request",
-        message: `wait must be a number of seconds from 0 to ${MAX_LONG_POLL_SECONDS}`,
+        message: `wait must be whole seconds from 0 to ${MAX_LONG_POLL_SECONDS}, digits only`,
       });
     }
   });

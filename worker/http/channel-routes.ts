@@ -1,12 +1,14 @@
 /** REST reads of a channel, in the same seq space as the WebSocket. Each runs behind `requireViewer`. */
 import type { Context } from "hono";
-import { ErrorCode, MAX_LONG_POLL_SECONDS, Routes } from "../../protocol/index.ts";
+import { ErrorCode, MAX_LONG_POLL_SECONDS, MAX_SINCE_SEQ, Routes } from "../../protocol/index.ts";
 import { grants } from "../auth/tickets.ts";
 import { channelStub } from "../channel/channel-stub.ts";
 import { parseResumeRequest } from "../channel/replay-planner.ts";
 import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "./errors.ts";
+import { PROMETHEUS_CONTENT_TYPE, formatPrometheus } from "./prometheus.ts";
+import { parseDigitsParam } from "./query-params.ts";
 import type { ViewerVars } from "./viewer-middleware.ts";
 
 type ViewerContext<Path extends string> = Context<{ Bindings: Env; Variables: ViewerVars }, Path>;
@@ -25,19 +27,20 @@ export async function snapshotRoute(c: ViewerContext<typeof Routes.snapshot.path
 }
 
 export async function deltasRoute(c: ViewerContext<typeof Routes.deltas.path>): Promise<Response> {
-  const waitRaw = c.req.query("wait");
-  const wait = waitRaw === undefined || waitRaw === "" ? 0 : Number(waitRaw);
-  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_LONG_POLL_SECONDS) {
-    return errorResponse(c, ErrorCode.BAD_REQUEST, `wait must be a number of seconds from 0 to ${MAX_LONG_POLL_SECONDS}`);
-  }
+  const wait = parseDigitsParam(c.req.query("wait"), MAX_LONG_POLL_SECONDS);
+  if (!wait.ok) return errorResponse(c, ErrorCode.BAD_REQUEST, `wait must be whole seconds from 0 to ${MAX_LONG_POLL_SECONDS}, digits only`);
   const since = c.req.query("since");
-  if (since !== undefined && since !== "" && !/^\d{1,15}$/.test(since)) {
+  if (!parseDigitsParam(since, MAX_SINCE_SEQ).ok) {
     return errorResponse(c, ErrorCode.BAD_REQUEST, "since must be a non-negative integer seq");
   }
   const request = parseResumeRequest(since, c.req.query("epoch"));
-  return json(await channelStub(c.env, c.req.param("channel")).deltasJson(request, wait));
+  return json(await channelStub(c.env, c.req.param("channel")).deltasJson(request, wait.value ?? 0));
 }
 
 export async function metricsRoute(c: ViewerContext<typeof Routes.metrics.path>): Promise<Response> {
-  return c.json(await channelStub(c.env, c.req.param("channel")).metrics());
+  const format = c.req.query("format") ?? "json";
+  if (format !== "json" && format !== "prometheus") return errorResponse(c, ErrorCode.BAD_REQUEST, "format must be json or prometheus");
+  const metrics = await channelStub(c.env, c.req.param("channel")).metrics();
+  if (format === "json") return c.json(metrics);
+  return new Response(formatPrometheus(metrics), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" } });
 }
