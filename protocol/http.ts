@@ -1,5 +1,6 @@
 /** HTTP headers, request and response bodies of the hub (the paths are in routes.ts). */
 import * as v from "valibot";
+import { ChangeSchema } from "./changes.ts";
 import { isChannelName } from "./channel.ts";
 import type { DeltaFrame } from "./frames.ts";
 import { MAX_TICKET_TTL_SECONDS } from "./limits.ts";
@@ -79,3 +80,38 @@ export interface ChannelMetrics {
   readonly ingestToBroadcastMs: { readonly p50: number | null; readonly p99: number | null; readonly samples: number };
   readonly log: { readonly epoch: string; readonly head: number; readonly oldest: number };
 }
+
+/** Default and largest page of `GET /api/channels/:channel/tasks/:tag/:id/history`. */
+export const DEFAULT_TASK_HISTORY_LIMIT = 50;
+export const MAX_TASK_HISTORY_LIMIT = 200;
+
+const historySeq = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** One retained delta that changed the task, reduced to that task's changes. */
+const TaskHistoryItemSchema = v.object({
+  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  /** Server time the delta was committed, ISO-8601 (the delta frame's `at`). */
+  at: v.string(),
+  changes: v.array(ChangeSchema),
+  /** The event that caused the delta, as in the delta frame. */
+  cause: v.optional(v.object({ type: v.string(), id: v.optional(v.string()) })),
+});
+
+/**
+ * A task's history, newest first: the retained deltas that set, patched or removed
+ * the task (a subtask's changes travel in its parent task's). Ask again with
+ * `before=nextBefore` for older items; null means nothing older is retained.
+ */
+export const TaskHistoryResponseSchema = v.object({
+  epoch: v.string(),
+  tag: v.string(),
+  id: v.string(),
+  items: v.array(TaskHistoryItemSchema),
+  nextBefore: v.nullable(historySeq),
+  /** The oldest seq the log still holds: history older than this is gone (see the retention rule). */
+  oldestRetainedSeq: historySeq,
+  head: historySeq,
+});
+
+export type TaskHistoryItem = v.InferOutput<typeof TaskHistoryItemSchema>;
+export type TaskHistoryResponse = v.InferOutput<typeof TaskHistoryResponseSchema>;

@@ -5,7 +5,7 @@
  */
 interface Route {
   readonly method: "GET" | "POST";
-  /** A hono-style pattern; `:channel` is the only parameter. */
+  /** A hono-style pattern; `:channel` names the channel (the task history route also takes `:tag` and `:id`). */
   readonly path: string;
 }
 
@@ -18,6 +18,7 @@ export const Routes = {
   snapshot: { method: "GET", path: "/api/channels/:channel/snapshot" },
   deltas: { method: "GET", path: "/api/channels/:channel/deltas" },
   metrics: { method: "GET", path: "/api/channels/:channel/metrics" },
+  taskHistory: { method: "GET", path: "/api/channels/:channel/tasks/:tag/:id/history" },
 } as const satisfies Record<string, Route>;
 
 /** A path with a channel is built from the channel's name; a fixed path is the path itself. */
@@ -37,4 +38,6 @@ export const Paths = {
   snapshot: pathBuilder(Routes.snapshot.path),
   deltas: pathBuilder(Routes.deltas.path),
   metrics: pathBuilder(Routes.metrics.path),
+  taskHistory: (channel: string, tag: string, id: string) =>
+    Routes.taskHistory.path.replace(":channel", encodeURIComponent(channel)).replace(":tag", encodeURIComponent(tag)).replace(":id", encodeURIComponent(id)),
 } as const;

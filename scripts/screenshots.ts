@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 // npm run screenshots: seeds a realistic channel on a throwaway hub, opens the
 // live view in Debian's Chromium and writes docs/screenshots/*.png
-// (desktop 1440×900 light and dark, phone 390×844).
+// (desktop 1440×900 light and dark, phone 390×844, a task's detail view and
+// the tag overview).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -31,9 +32,21 @@ const SHOTS: readonly Shot[] = [
   { file: "channel-phone-full.png", width: 390, height: 844, scheme: "dark", scale: 1, fullPage: true },
 ];
 
+/** What `task-master show 3` would print beyond the demo's list fields: text, and a history for the timeline. */
+const TASK_3_TEXT = {
+  id: 3,
+  description: "Take card payments through the provider's **Payment Intents** API.",
+  details:
+    "Create the intent on the server and confirm it in the browser.\n\n- Tokenise cards client-side (no card data on our servers)\n- Handle the `requires_action` state with the 3-D Secure redirect\n- Reconcile through the provider's webhooks\n\nSee https://example.com/payments for the sandbox keys.",
+  testStrategy: "Run the provider's test cards (success, declined, *3-D Secure required*) through the whole checkout.",
+};
+
 /** A few live updates after the pages opened, so the activity feed and charts move. */
 async function liveTraffic(hub: HubClient): Promise<void> {
   const updates = [
+    [ev.taskUpsert(TASK_3_TEXT)],
+    [ev.taskUpsert({ id: 3, status: "review" })],
+    [ev.taskUpsert({ id: 3, status: "in-progress" })],
     [ev.agentStatus("docs-bot", "busy", { name: "Docs bot", taskId: "9", detail: "Drafting the audit checklist" })],
     [ev.taskProgress(3, 68, { message: "3-D Secure sandbox passing" })],
     [ev.taskUpsert({ id: 9, title: "Accessibility audit of the checkout", status: "in-progress", priority: "medium", dependencies: [4], agentId: "docs-bot" })],
@@ -57,6 +70,21 @@ async function openLive(browser: Browser, shot: Shot, url: string): Promise<Page
   return page;
 }
 
+/** The detail view of task 3 over the desktop page, then the tag overview panel on its own. */
+async function detailShots(page: Page): Promise<void> {
+  await page.locator('[data-task-link="master/3"]').click();
+  await page.locator('[data-testid="detail-timeline"] li').first().waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(300);
+  const detailPath = join(OUT_DIR, "task-detail.png");
+  await page.screenshot({ path: detailPath });
+  console.log(`wrote ${detailPath}`);
+  await page.keyboard.press("Escape");
+  await page.locator('[data-testid="task-detail"]').waitFor({ state: "detached", timeout: 10_000 });
+  const tagsPath = join(OUT_DIR, "tag-overview.png");
+  await page.locator('[data-testid="tags-panel"]').screenshot({ path: tagsPath });
+  console.log(`wrote ${tagsPath}`);
+}
+
 const server = await DevServer.start();
 let browser: Browser | null = null;
 try {
@@ -76,6 +104,7 @@ try {
     await page.screenshot({ path, fullPage: shot.fullPage });
     console.log(`wrote ${path}`);
   }
+  await detailShots(pages[0]!);
 } finally {
   await browser?.close();
   await server.stop();

@@ -1,12 +1,12 @@
 /** ChannelStorage in memory, for unit tests of the channel logic. Copies values like the SQLite storage does. */
 import type { HealthSample } from "../../protocol/index.ts";
-import { zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "../../worker/channel/storage.ts";
+import { zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type NewDelta, type StoredDelta, type StoredEntity } from "../../worker/channel/storage.ts";
 
 export class MemoryChannelStorage implements ChannelStorage {
   meta = new Map<string, string>();
   entityRows = new Map<string, StoredEntity>();
   health: { id: number; source: string; sample: HealthSample }[] = [];
-  deltas: StoredDelta[] = [];
+  deltas: NewDelta[] = [];
   eventIds = new Map<string, number>();
   counterValues: Counters = zeroCounters();
   /** Set to make the next commit throw, to test rollback. */
@@ -68,5 +68,11 @@ export class MemoryChannelStorage implements ChannelStorage {
   }
   raiseCounter(name: CounterName, atLeast: number): void {
     this.counterValues[name] = Math.max(this.counterValues[name], atLeast);
+  }
+  taskDeltasBefore(tag: string, id: string, before: number, limit: number): StoredDelta[] {
+    return this.deltas
+      .filter((d) => d.seq < before && d.tasks.some((t) => t.tag === tag && t.id === id))
+      .reverse()
+      .slice(0, limit);
   }
 }

@@ -9,7 +9,8 @@ import { ChannelModel } from "./channel-model.ts";
 import { reduce } from "./reducer.ts";
 import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { MAINTENANCE_INTERVAL_MS, deltaTrimBefore, eventIdCutoffMs } from "./retention.ts";
-import type { ChannelStorage, HealthAppend, StoredDelta, StoredEntity } from "./storage.ts";
+import type { ChannelStorage, HealthAppend, NewDelta, StoredDelta, StoredEntity } from "./storage.ts";
+import { taskRefsOf } from "./task-history.ts";
 
 interface ChannelCoreOptions {
   readonly healthHistory: number;
@@ -64,7 +65,7 @@ export class ChannelCore {
     const seen = new Set<string>();
     const entities: StoredEntity[] = [];
     const health: HealthAppend[] = [];
-    const deltas: StoredDelta[] = [];
+    const deltas: NewDelta[] = [];
     let accepted = 0;
     let duplicates = 0;
     let stale = 0;
@@ -104,9 +105,9 @@ export class ChannelCore {
     return { accepted, duplicates, stale, head: seq, deltas };
   }
 
-  #delta(seq: number, nowMs: number, changes: Change[], cause: DeltaCause): StoredDelta {
+  #delta(seq: number, nowMs: number, changes: Change[], cause: DeltaCause): NewDelta {
     const frame: DeltaFrame = { type: "delta", epoch: this.#epoch, seq, at: new Date(nowMs).toISOString(), changes, cause };
-    return { seq, atMs: nowMs, json: JSON.stringify(frame) };
+    return { seq, atMs: nowMs, json: JSON.stringify(frame), tasks: taskRefsOf(changes) };
   }
 
   snapshot(): SnapshotResponse {

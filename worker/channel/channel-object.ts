@@ -42,6 +42,7 @@ import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
 import { SocketPolicy } from "./socket-policy.ts";
 import { SqliteChannelStorage } from "./sqlite-storage.ts";
 import type { StoredDelta } from "./storage.ts";
+import { taskHistoryPage, type TaskHistoryQuery } from "./task-history.ts";
 
 const VIEWER_TAG = "viewer";
 /** Claims with an expiry past this (unix seconds, year 5138) are the dashboard token's: they never expire. */
@@ -371,6 +372,13 @@ export class ChannelObject extends DurableObject<Env> {
 
   #wakeWaiters(): void {
     for (const wake of [...this.#commitWaiters]) wake();
+  }
+
+  // ---- task history --------------------------------------------------------
+
+  /** One page of a task's retained history, newest first (the task history route). */
+  taskHistoryJson(query: TaskHistoryQuery): string {
+    return JSON.stringify(taskHistoryPage(this.#storage, this.#core.position(), query));
   }
 }
 

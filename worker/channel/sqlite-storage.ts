@@ -1,6 +1,7 @@
 /** ChannelStorage on the Durable Object's SQLite. Every value is a bound parameter. */
-import type { HealthSample } from "../../protocol/index.ts";
+import type { DeltaFrame, HealthSample } from "../../protocol/index.ts";
 import { COUNTER_NAMES, zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "./storage.ts";
+import { taskRefsOf } from "./task-history.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,6 +15,16 @@ CREATE INDEX IF NOT EXISTS event_ids_by_time ON event_ids (at);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
+/**
+ * The task history index: which retained deltas changed which task. Added after the
+ * first release, so an object that already holds a log indexes it once (see #indexOlderDeltas).
+ */
+const HISTORY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS delta_tasks (tag TEXT NOT NULL, task TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (tag, task, seq)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS delta_tasks_by_seq ON delta_tasks (seq);
+`;
+const HISTORY_INDEXED_META = "history_indexed";
+
 export class SqliteChannelStorage implements ChannelStorage {
   readonly #sql: SqlStorage;
   readonly #transaction: <T>(fn: () => T) => T;
@@ -22,6 +33,20 @@ export class SqliteChannelStorage implements ChannelStorage {
     this.#sql = storage.sql;
     this.#transaction = (fn) => storage.transactionSync(fn);
     this.#sql.exec(SCHEMA);
+    this.#sql.exec(HISTORY_SCHEMA);
+    this.#indexOlderDeltas();
+  }
+
+  /** Once per object: indexes the deltas committed before the index existed, so history reaches as far back as the log. */
+  #indexOlderDeltas(): void {
+    if (this.#sql.exec("SELECT 1 FROM meta WHERE name = ?", HISTORY_INDEXED_META).toArray().length > 0) return;
+    this.#transaction(() => {
+      for (const row of this.#sql.exec<{ seq: number; frame: string }>("SELECT seq, frame FROM deltas").toArray()) {
+        const frame = JSON.parse(row.frame) as DeltaFrame;
+        for (const task of taskRefsOf(frame.changes)) this.#sql.exec("INSERT OR IGNORE INTO delta_tasks (tag, task, seq) VALUES (?, ?, ?)", task.tag, task.id, row.seq);
+      }
+      this.#sql.exec("INSERT INTO meta (name, value) VALUES (?, ?)", HISTORY_INDEXED_META, new Date().toISOString());
+    });
   }
 
   getMeta(name: "epoch"): string | null {
@@ -81,7 +106,10 @@ export class SqliteChannelStorage implements ChannelStorage {
           h.limit,
         );
       }
-      for (const d of batch.deltas) this.#sql.exec("INSERT INTO deltas (seq, at, frame) VALUES (?, ?, ?)", d.seq, d.atMs, d.json);
+      for (const d of batch.deltas) {
+        this.#sql.exec("INSERT INTO deltas (seq, at, frame) VALUES (?, ?, ?)", d.seq, d.atMs, d.json);
+        for (const task of d.tasks) this.#sql.exec("INSERT INTO delta_tasks (tag, task, seq) VALUES (?, ?, ?)", task.tag, task.id, d.seq);
+      }
       this.addCounters(batch.counters);
     });
   }
@@ -101,6 +129,7 @@ export class SqliteChannelStorage implements ChannelStorage {
   trim(deltasBefore: number, eventIdsBeforeMs: number): void {
     this.#transaction(() => {
       this.#sql.exec("DELETE FROM deltas WHERE seq < ?", deltasBefore);
+      this.#sql.exec("DELETE FROM delta_tasks WHERE seq < ?", deltasBefore);
       this.#sql.exec("DELETE FROM event_ids WHERE at < ?", eventIdsBeforeMs);
     });
   }
@@ -122,5 +151,18 @@ export class SqliteChannelStorage implements ChannelStorage {
 
   raiseCounter(name: CounterName, atLeast: number): void {
     this.#sql.exec("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)", name, atLeast);
+  }
+
+  taskDeltasBefore(tag: string, id: string, before: number, limit: number): StoredDelta[] {
+    return this.#sql
+      .exec<{ seq: number; at: number; frame: string }>(
+        "SELECT d.seq, d.at, d.frame FROM delta_tasks t JOIN deltas d ON d.seq = t.seq WHERE t.tag = ? AND t.task = ? AND t.seq < ? ORDER BY t.seq DESC LIMIT ?",
+        tag,
+        id,
+        before,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, atMs: r.at, json: r.frame }));
   }
 }

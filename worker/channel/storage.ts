@@ -21,6 +21,18 @@ export interface StoredDelta {
   readonly json: string;
 }
 
+/** A delta being committed, with what the task history index needs (see task-history.ts). */
+export interface NewDelta extends StoredDelta {
+  /** The tasks the delta changes. */
+  readonly tasks: readonly TaskRef[];
+}
+
+/** A task by tag and id (a top-level task: subtasks change inside their parent). */
+export interface TaskRef {
+  readonly tag: string;
+  readonly id: string;
+}
+
 export interface HealthAppend {
   readonly source: string;
   readonly sample: HealthSample;
@@ -47,7 +59,7 @@ export interface CommitBatch {
   readonly receivedAtMs: number;
   readonly entities: readonly StoredEntity[];
   readonly health: readonly HealthAppend[];
-  readonly deltas: readonly StoredDelta[];
+  readonly deltas: readonly NewDelta[];
   readonly counters: Partial<Counters>;
 }
 
@@ -71,6 +83,8 @@ export interface ChannelStorage {
   counters(): Counters;
   addCounters(increments: Partial<Counters>): void;
   raiseCounter(name: CounterName, atLeast: number): void;
+  /** Retained deltas that changed this task with seq < `before`, newest first, at most `limit`. */
+  taskDeltasBefore(tag: string, id: string, before: number, limit: number): StoredDelta[];
 }
 
 export function zeroCounters(): Counters {

@@ -6,6 +6,7 @@ import { errorFields, logLine } from "../log.ts";
 import { channelsRoute, deltasRoute, metricsRoute, snapshotRoute } from "./channel-routes.ts";
 import { errorResponse } from "./errors.ts";
 import { socketRoute } from "./socket-route.ts";
+import { taskHistoryRoute } from "./task-history-route.ts";
 import { ticketRoute } from "./ticket-route.ts";
 import { requireViewer, type ViewerVars } from "./viewer-middleware.ts";
 import { webhookRoute } from "./webhook-route.ts";
@@ -22,6 +23,7 @@ export function createApp() {
   app.on(Routes.snapshot.method, Routes.snapshot.path, channelViewer, snapshotRoute);
   app.on(Routes.deltas.method, Routes.deltas.path, channelViewer, deltasRoute);
   app.on(Routes.metrics.method, Routes.metrics.path, channelViewer, metricsRoute);
+  app.on(Routes.taskHistory.method, Routes.taskHistory.path, channelViewer, taskHistoryRoute);
 
   // Registered after every handler: reached only by the methods the table does not list.
   for (const route of Object.values(Routes)) app.all(route.path, methodNotAllowed);

@@ -1,19 +1,27 @@
 /** Task rows for one Task Master tag, filtered and searched. */
 import { DEFAULT_TAG, TASK_STATUSES, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
+import { dependencyViews, type DependencyView } from "./work-items.ts";
 
 export type StatusFilter = TaskStatus | "all" | "open";
+/** A priority, "none" for tasks without one, or "all". */
+export type PriorityFilter = TaskPriority | "none" | "all";
 
-export interface DependencyView {
-  readonly id: string;
-  /** Null when the dependency is not in this tag (removed, or never sent). */
-  readonly status: TaskStatus | null;
-  readonly done: boolean;
+export interface TaskFilter {
+  readonly status: StatusFilter;
+  readonly priority: PriorityFilter;
+  /** An agent id, or "all". */
+  readonly agent: string;
+  readonly search: string;
 }
+
+export const NO_FILTER: TaskFilter = { status: "all", priority: "all", agent: "all", search: "" };
 
 export interface SubtaskView {
   readonly id: string;
   readonly title: string;
   readonly status: TaskStatus;
+  /** Description and details, for search. */
+  readonly text: string;
 }
 
 export interface TaskRow {
@@ -21,6 +29,7 @@ export interface TaskRow {
   readonly tag: string;
   readonly title: string;
   readonly description: string | null;
+  readonly details: string | null;
   readonly status: TaskStatus;
   readonly priority: TaskPriority | null;
   /** 0-100: the reported progress, else the share of done subtasks, else 100 when done. */
@@ -35,7 +44,7 @@ export interface TaskRow {
   readonly updatedAt: string;
 }
 
-/** Statuses that close a task: they satisfy dependencies and drop out of "open". */
+/** Statuses that close a task: they drop out of "open". */
 const CLOSED: ReadonlySet<TaskStatus> = new Set(["done", "cancelled"]);
 
 export function tagNames(state: ChannelState): string[] {
@@ -76,47 +85,57 @@ export function statusCounts(rows: readonly TaskRow[]): Record<TaskStatus, numbe
   return counts;
 }
 
-export function filterRows(rows: readonly TaskRow[], filter: StatusFilter, search: string): TaskRow[] {
-  const needle = search.trim().toLowerCase();
+/**
+ * The rows the filter keeps. `agentsOf` names the agents working on a row
+ * (its own agentId and the agents reporting it, or one of its subtasks, as their task).
+ */
+export function filterRows(rows: readonly TaskRow[], filter: TaskFilter, agentsOf: (row: TaskRow) => readonly string[] = ownAgent): TaskRow[] {
+  const needle = filter.search.trim().toLowerCase();
   return rows.filter((row) => {
-    if (filter === "open" ? CLOSED.has(row.status) : filter !== "all" && row.status !== filter) return false;
+    if (filter.status === "open" ? CLOSED.has(row.status) : filter.status !== "all" && row.status !== filter.status) return false;
+    if (filter.priority !== "all" && (row.priority ?? "none") !== filter.priority) return false;
+    if (filter.agent !== "all" && !agentsOf(row).includes(filter.agent)) return false;
     if (!needle) return true;
+    const has = (text: string | null) => text !== null && text.toLowerCase().includes(needle);
     return (
       row.id.toLowerCase() === needle ||
-      row.title.toLowerCase().includes(needle) ||
-      (row.agentId?.toLowerCase().includes(needle) ?? false) ||
-      row.subtasks.some((s) => s.title.toLowerCase().includes(needle))
+      has(row.title) ||
+      has(row.description) ||
+      has(row.details) ||
+      agentsOf(row).some(has) ||
+      row.subtasks.some((s) => s.id.toLowerCase() === needle || has(s.title) || has(s.text))
     );
   });
 }
 
-/** Done share of a tag, 0-100, counting cancelled tasks as neither done nor to do. */
-export function tagCompletion(rows: readonly TaskRow[]): number {
-  const counted = rows.filter((r) => r.status !== "cancelled");
-  if (counted.length === 0) return 0;
-  return Math.round((counted.filter((r) => r.status === "done").length * 100) / counted.length);
+function ownAgent(row: TaskRow): readonly string[] {
+  return row.agentId ? [row.agentId] : [];
+}
+
+/** Done share of a tag, 0-100, as `task-master list` shows it: done tasks over all tasks. */
+export function tagCompletion(rows: readonly { readonly status: string }[]): number {
+  if (rows.length === 0) return 0;
+  return Math.round((rows.filter((r) => r.status === "done").length * 100) / rows.length);
 }
 
 function toRow(task: TaskState, siblings: Record<string, TaskState>): TaskRow {
   const subtasksDone = task.subtasks.filter((s) => s.status === "done").length;
   const { percent, source } = progressOf(task, subtasksDone);
-  const dependencies = task.dependencies.map((id): DependencyView => {
-    const status = siblings[id]?.status ?? null;
-    return { id, status, done: status !== null && CLOSED.has(status) };
-  });
+  const dependencies = dependencyViews(siblings, task, null);
   return {
     id: task.id,
     tag: task.tag,
     title: task.title ?? `Task ${task.id}`,
     description: task.description ?? null,
+    details: task.details ?? null,
     status: task.status,
     priority: task.priority ?? null,
     percent,
     percentSource: source,
     progressMessage: task.progress?.message ?? null,
     dependencies,
-    waitingOn: dependencies.filter((d) => !d.done).length,
-    subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status })),
+    waitingOn: dependencies.filter((d) => !d.satisfied).length,
+    subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status, text: [s.description, s.details].filter(Boolean).join("\n") })),
     subtasksDone,
     agentId: task.agentId ?? null,
     updatedAt: task.updatedAt,
