@@ -17,4 +17,5 @@ export { DEFAULT_BACKOFF, type LiveTuning } from "./tuning.ts";
 export { partySocketConnector } from "./partysocket-connector.ts";
 export { noPageEvents } from "./browser-defaults.ts";
 export { parseDeltasResponse } from "./long-poller.ts";
+export { redactCredentials } from "./redact.ts";
 export { classifyAttemptEnd, checkHubReachable, type AttemptEnd } from "./attempt-outcome.ts";
