@@ -86,6 +86,25 @@ export function memoryStateCache(): StateCache & { readonly entries: Map<string,
   };
 }
 
+/**
+ * A cache that can be switched off for good: after revoke() it loads nothing
+ * and saves nothing. Sign-out revokes it before clearing storage, because a
+ * live view being torn down saves its state on stop() and would otherwise
+ * write it straight back.
+ */
+export function revocableStateCache(inner: StateCache): StateCache & { revoke(): void } {
+  let revoked = false;
+  return {
+    load: (channel) => (revoked ? null : inner.load(channel)),
+    save: (channel, entry) => {
+      if (!revoked) inner.save(channel, entry);
+    },
+    revoke: () => {
+      revoked = true;
+    },
+  };
+}
+
 function cacheKeys(s: Storage): string[] {
   const keys: string[] = [];
   for (let i = 0; i < s.length; i++) {
