@@ -6,8 +6,11 @@
  * calls can never disagree.
  */
 
+/** A `sha256-<base64>` source. */
+export type CspHash = `sha256-${string}`;
+
 /** The sources the policy uses; literal types keep the directives assignable to SvelteKit's `kit.csp` type. */
-type CspSource = "self" | "none" | "data:";
+type CspSource = "self" | "none" | "data:" | "unsafe-hashes" | CspHash;
 
 /**
  * The Content-Security-Policy, in SvelteKit's `kit.csp` notation (keywords
@@ -18,17 +21,33 @@ export const CSP_DIRECTIVES = {
   "default-src": ["self"],
   "script-src": ["self"],
   // Svelte's `style:` directives and uPlot set styles through the CSSOM (element.style), which CSP does not
-  // govern, and no markup carries a style attribute or an inline <style>: no 'unsafe-inline'.
+  // govern; the one style attribute in markup is SvelteKit's route announcer, allowed by its hash (below).
   "style-src": ["self"],
   "img-src": ["self", "data:"],
   // 'self' matches ws:/wss: on the page's own host too (CSP Level 3); the hub's host is only known at deploy
-  // time. test/browser/security-headers.test.ts proves the live WebSocket raises no violation.
+  // time. test/browser/security.test.ts proves the live WebSocket raises no violation.
   "connect-src": ["self"],
   "object-src": ["none"],
   "base-uri": ["none"],
   "form-action": ["self"],
   "frame-ancestors": ["none"],
 } satisfies Record<string, CspSource[]>;
+
+export interface CspHashes {
+  /** Hashes of the page's inline scripts (SvelteKit's bootstrap); none for API responses. */
+  readonly scriptHashes?: readonly string[];
+  /**
+   * Hashes of style attribute values the page's own markup carries (SvelteKit's
+   * route announcer), allowed one by one through 'unsafe-hashes'; none for API responses.
+   */
+  readonly styleAttributeHashes?: readonly CspHash[];
+}
+
+/** The directives in `kit.csp` notation, with `style-src-attr` when style attributes are hashed (kit adds script hashes itself). */
+export function cspDirectives(hashes: Pick<CspHashes, "styleAttributeHashes"> = {}): typeof CSP_DIRECTIVES & { "style-src-attr"?: CspSource[] } {
+  const styleAttributes = hashes.styleAttributeHashes ?? [];
+  return styleAttributes.length === 0 ? CSP_DIRECTIVES : { ...CSP_DIRECTIVES, "style-src-attr": ["unsafe-hashes", ...styleAttributes] };
+}
 
 /** Browser features the dashboard never uses, all denied (only names Chromium knows: it warns about others). */
 const DENIED_FEATURES = [
@@ -73,17 +92,16 @@ function cspSource(source: string): string {
   return CSP_KEYWORDS.has(source) || /^sha(256|384|512)-/.test(source) ? `'${source}'` : source;
 }
 
-/** The policy as a header value; `scriptHashes` ("sha256-…") join script-src. */
-export function contentSecurityPolicy(scriptHashes: readonly string[] = []): string {
-  const directives: Record<string, readonly string[]> = { ...CSP_DIRECTIVES, "script-src": [...CSP_DIRECTIVES["script-src"], ...scriptHashes] };
+/** The policy as a header value; script hashes join script-src. */
+export function contentSecurityPolicy(hashes: CspHashes = {}): string {
+  const base = cspDirectives(hashes);
+  const directives: Record<string, readonly string[]> = { ...base, "script-src": [...base["script-src"], ...(hashes.scriptHashes ?? [])] };
   return Object.entries(directives)
     .map(([name, sources]) => [name, ...sources.map(cspSource)].join(" "))
     .join("; ");
 }
 
-export interface SecurityHeaderOptions {
-  /** Hashes of the page's inline scripts; none for API responses. */
-  readonly scriptHashes?: readonly string[];
+export interface SecurityHeaderOptions extends CspHashes {
   /** Adds Strict-Transport-Security (browsers ignore it over plain http anyway, RFC 6797 §8.1). */
   readonly https: boolean;
 }
@@ -91,7 +109,7 @@ export interface SecurityHeaderOptions {
 /** The whole set, in the order a reader expects: policy first. */
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
   return {
-    "Content-Security-Policy": contentSecurityPolicy(options.scriptHashes),
+    "Content-Security-Policy": contentSecurityPolicy(options),
     ...STATIC_SECURITY_HEADERS,
     ...(options.https ? { "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY } : {}),
   };
