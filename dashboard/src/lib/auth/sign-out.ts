@@ -3,29 +3,19 @@
  * dashboard wrote (the token, each channel's cached state), found by their
  * common prefix so a key added later is forgotten too.
  */
+import { keysStartingWith } from "../live/index.ts";
 import { TOKEN_STORAGE_KEY } from "./token-store.ts";
 
 /** Every key the dashboard writes starts with this (test/unit/dashboard/sign-out.test.ts holds the token's and the cache's to it). */
 export const DASHBOARD_STORAGE_PREFIX = "taskmaster-live.";
 
-/** The keys of `storage` that belong to the dashboard. */
-function dashboardStorageKeys(storage: Storage): string[] {
-  const keys: string[] = [];
-  for (let i = 0; i < storage.length; i++) {
-    const key = storage.key(i);
-    if (key?.startsWith(DASHBOARD_STORAGE_PREFIX)) keys.push(key);
-  }
-  return keys;
-}
-
 /**
- * Removes every dashboard key from `storage`, other sites' keys stay. Never
+ * Removes every dashboard key from `storage`; other keys of the origin stay. Never
  * throws: disabled storage holds nothing to clear. Returns how many went.
  */
 export function clearDashboardStorage(storage: Storage): number {
   try {
-    // Listed first: removing while walking by index would skip the key after each removed one.
-    const keys = dashboardStorageKeys(storage);
+    const keys = keysStartingWith(storage, DASHBOARD_STORAGE_PREFIX);
     for (const key of keys) storage.removeItem(key);
     return keys.length;
   } catch {

@@ -10,7 +10,7 @@
 export type { ActivityEntry, Cancel, Clock, ConnectionStatus, DebugInfo, FrameScheduler, LiveChannelOptions, PageEvents, SocketConnector, SocketHandle, SocketListeners, SocketQuery } from "./types.ts";
 export { LiveChannel } from "./live-channel.ts";
 export { TicketDeniedError, TicketSource, type TicketProvider } from "./tickets.ts";
-export { browserStateCache, memoryStateCache, revocableStateCache, STATE_CACHE_KEY_PREFIX, type StateCache } from "./state-cache.ts";
+export { browserStateCache, keysStartingWith, memoryStateCache, revocableStateCache, STATE_CACHE_KEY_PREFIX, type StateCache } from "./state-cache.ts";
 export { ChannelStore } from "./channel-store.ts";
 export { applyChangesCopyOnWrite } from "./copy-on-write.ts";
 export { DEFAULT_BACKOFF, type LiveTuning } from "./tuning.ts";

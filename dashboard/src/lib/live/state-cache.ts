@@ -65,7 +65,7 @@ export function browserStateCache(storage?: Storage): StateCache {
         s.setItem(key, text);
       } catch {
         // Quota: other channels' states are only a speed-up, drop them and try once more.
-        for (const other of cacheKeys(s)) if (other !== key) tryRemove(s, other);
+        for (const other of keysStartingWith(s, STATE_CACHE_KEY_PREFIX)) if (other !== key) tryRemove(s, other);
         try {
           s.setItem(key, text);
         } catch {
@@ -105,11 +105,12 @@ export function revocableStateCache(inner: StateCache): StateCache & { revoke():
   };
 }
 
-function cacheKeys(s: Storage): string[] {
+/** The keys of `s` that start with `prefix`, listed first: removing while walking by index would skip keys. */
+export function keysStartingWith(s: Storage, prefix: string): string[] {
   const keys: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const key = s.key(i);
-    if (key?.startsWith(STATE_CACHE_KEY_PREFIX)) keys.push(key);
+    if (key?.startsWith(prefix)) keys.push(key);
   }
   return keys;
 }
