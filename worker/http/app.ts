@@ -5,6 +5,7 @@ import type { Env } from "../env.ts";
 import { errorFields, logLine } from "../log.ts";
 import { channelsRoute, deltasRoute, metricsRoute, snapshotRoute } from "./channel-routes.ts";
 import { errorResponse } from "./errors.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { socketRoute } from "./socket-route.ts";
 import { taskHistoryRoute } from "./task-history-route.ts";
 import { ticketRoute } from "./ticket-route.ts";
@@ -15,6 +16,8 @@ export function createApp() {
   const app = new Hono<{ Bindings: Env; Variables: ViewerVars }>();
   const viewer = requireViewer();
   const channelViewer = requireViewer({ channelParam: "channel" });
+  // First, so it also wraps the 404, 405 and error answers below.
+  app.use(securityHeaders());
   app.on(Routes.webhook.method, Routes.webhook.path, webhookRoute);
   app.on(Routes.socket.method, Routes.socket.path, socketRoute);
   app.on(Routes.ticket.method, Routes.ticket.path, ticketRoute);

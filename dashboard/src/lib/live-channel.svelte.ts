@@ -8,10 +8,10 @@ import { createSubscriber } from "svelte/reactivity";
 import type { ChannelState } from "../../../protocol/index.ts";
 import {
   LiveChannel,
-  browserStateCache,
   type ActivityEntry,
   type ConnectionStatus,
   type DebugInfo,
+  type StateCache,
   type TicketSource,
 } from "./live/index.ts";
 
@@ -19,6 +19,8 @@ export interface LiveChannelViewOptions {
   readonly baseUrl: string;
   readonly channel: string;
   readonly tickets: TicketSource;
+  /** The session's cache: signing out revokes and clears it. */
+  readonly cache: StateCache;
 }
 
 export class LiveChannelView {
@@ -28,7 +30,7 @@ export class LiveChannelView {
 
   constructor(options: LiveChannelViewOptions) {
     this.channel = options.channel;
-    this.#live = new LiveChannel({ ...options, cache: browserStateCache() });
+    this.#live = new LiveChannel(options);
     this.#subscribe = createSubscriber((update) => this.#live.subscribe(update));
   }
 

@@ -2,8 +2,10 @@
  * Polls one REST resource on a fixed interval with reactive error state.
  * The next poll is scheduled only after the previous one settled, so a slow
  * hub is never asked twice at once; a denial (wrong token) stops polling.
+ * The error is shown on the page and in the debug panel: redacted.
  */
 import { HubError, messageOf } from "../../../protocol/index.ts";
+import { redactCredentials } from "./live/index.ts";
 
 export abstract class RestPoller<T> {
   #error = $state<string | null>(null);
@@ -46,7 +48,7 @@ export abstract class RestPoller<T> {
       this.#error = null;
     } catch (error) {
       if (abort.signal.aborted) return;
-      this.#error = messageOf(error);
+      this.#error = redactCredentials(messageOf(error));
       // A wrong token stays wrong: stop polling until the viewer changes it.
       if (error instanceof HubError && error.denied) {
         this.#denied = true;

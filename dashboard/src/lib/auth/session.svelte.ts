@@ -1,16 +1,19 @@
 /**
- * Who is looking: the dashboard token and the ticket source built on it.
- * Shared by every page through context (see +layout.svelte).
+ * Who is looking: the dashboard token, the ticket source built on it and the
+ * cache of channel states, all three belonging to one sign-in. Shared by
+ * every page through context (see +layout.svelte).
  */
 import { getContext, setContext } from "svelte";
-import { TicketSource } from "../live/index.ts";
-import { forgetToken, readStoredToken, storeToken, tokenFromFragment } from "./token-store.ts";
+import { TicketSource, browserStateCache, revocableStateCache, type StateCache } from "../live/index.ts";
+import { clearDashboardStorage } from "./sign-out.ts";
+import { readStoredToken, storeToken, tokenFromFragment } from "./token-store.ts";
 
 const SESSION_CONTEXT = Symbol("session");
 
 export class Session {
   #token = $state<string | null>(null);
   #tickets = $state<TicketSource | null>(null);
+  #stateCache = $state.raw<(StateCache & { revoke(): void }) | null>(null);
   readonly baseUrl: string;
   readonly #storage: Storage;
 
@@ -35,16 +38,31 @@ export class Session {
     return this.#tickets;
   }
 
+  /** Where live views keep their channels' states; null when signed out. */
+  get stateCache(): StateCache | null {
+    return this.#stateCache;
+  }
+
   logIn(token: string): void {
     storeToken(this.#storage, token);
+    this.#stateCache = revocableStateCache(browserStateCache(this.#storage));
     this.#token = token;
     this.#tickets = new TicketSource({ baseUrl: this.baseUrl, token });
   }
 
+  /**
+   * Signs out: forgets the token, every cached channel state and every
+   * ticket. The pages showing live channels unmount (the layout shows the
+   * sign-in form), which closes their connections; their last cache write
+   * lands on the revoked cache, so storage stays empty.
+   */
   logOut(): void {
-    forgetToken(this.#storage);
-    this.#token = null;
+    this.#stateCache?.revoke();
+    this.#stateCache = null;
+    this.#tickets?.invalidate();
     this.#tickets = null;
+    this.#token = null;
+    clearDashboardStorage(this.#storage);
   }
 }
 

@@ -3,7 +3,7 @@
  * `#token=<DASHBOARD_TOKEN>` fragment logs in from a link (the fragment never
  * reaches a server log); the caller then removes it from the address bar.
  */
-const TOKEN_STORAGE_KEY = "taskmaster-live.token";
+export const TOKEN_STORAGE_KEY = "taskmaster-live.token";
 
 /** The token in a URL fragment like `#token=abc`, or null. */
 export function tokenFromFragment(hash: string): string | null {
@@ -25,14 +25,6 @@ export function readStoredToken(storage: Storage): string | null {
 export function storeToken(storage: Storage, token: string): void {
   try {
     storage.setItem(TOKEN_STORAGE_KEY, token);
-  } catch {
-    // See readStoredToken.
-  }
-}
-
-export function forgetToken(storage: Storage): void {
-  try {
-    storage.removeItem(TOKEN_STORAGE_KEY);
   } catch {
     // See readStoredToken.
   }

@@ -6,6 +6,7 @@
  */
 import type { ChannelSync } from "./channel-sync.ts";
 import type { PollingState } from "./polling-state.ts";
+import { redactCredentials } from "./redact.ts";
 import type { SocketSession } from "./socket-session.ts";
 import type { Cancel, ConnectionStatus, Phase } from "./types.ts";
 
@@ -42,8 +43,13 @@ export interface Counters {
   readonly closeCode: number | null;
 }
 
-/** `state` null: not started yet. */
+/** `state` null: not started yet. The message is redacted: it quotes close reasons and errors, and the console hook shows it. */
 export function statusOf(state: ConnectionState | null, sync: ChannelSync, counters: Counters): ConnectionStatus {
+  const status = unredactedStatusOf(state, sync, counters);
+  return status.message === null ? status : { ...status, message: redactCredentials(status.message) };
+}
+
+function unredactedStatusOf(state: ConnectionState | null, sync: ChannelSync, counters: Counters): ConnectionStatus {
   const base = { behind: sync.behind, seq: sync.store.seq, epoch: sync.store.epoch, rttMs: counters.rttMs, closeCode: counters.closeCode };
   if (state?.kind === "polling") return { ...base, ...state.view, transport: "polling" };
   const phase = phaseOf(state, sync, counters.attempt);

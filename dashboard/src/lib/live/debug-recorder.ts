@@ -1,4 +1,10 @@
-/** What the debug panel shows: lifecycle log, frame rates, the last frames, replay counters. */
+/**
+ * What the debug panel shows: lifecycle log, frame rates, the last frames,
+ * replay counters. Texts are recorded with credentials redacted (a renewal
+ * frame carries a ticket), before truncation so a cut never leaves half a
+ * ticket unrecognised.
+ */
+import { redactCredentials } from "./redact.ts";
 import { MAX_DEBUG_FRAMES, MAX_DEBUG_FRAME_CHARS, MAX_LOG_ENTRIES } from "./tuning.ts";
 import type { DebugFrame, DebugInfo, DebugLogEntry, ReplayStats } from "./types.ts";
 
@@ -33,12 +39,13 @@ export class DebugRecorder {
   #snapshot: { log: readonly DebugLogEntry[]; lastFrames: readonly DebugFrame[] } | null = null;
 
   log(atMs: number, text: string): void {
-    pushCapped(this.#log, { atMs, text }, MAX_LOG_ENTRIES);
+    pushCapped(this.#log, { atMs, text: redactCredentials(text) }, MAX_LOG_ENTRIES);
     this.#snapshot = null;
   }
 
-  frame(dir: "in" | "out", atMs: number, text: string): void {
+  frame(dir: "in" | "out", atMs: number, raw: string): void {
     (dir === "in" ? this.#in : this.#out).mark(atMs);
+    const text = redactCredentials(raw);
     const shown = text.length > MAX_DEBUG_FRAME_CHARS ? `${text.slice(0, MAX_DEBUG_FRAME_CHARS)}… (${text.length} chars)` : text;
     pushCapped(this.#frames, { dir, atMs, text: shown }, MAX_DEBUG_FRAMES);
     this.#snapshot = null;

@@ -10,11 +10,12 @@
 export type { ActivityEntry, Cancel, Clock, ConnectionStatus, DebugInfo, FrameScheduler, LiveChannelOptions, PageEvents, SocketConnector, SocketHandle, SocketListeners, SocketQuery } from "./types.ts";
 export { LiveChannel } from "./live-channel.ts";
 export { TicketDeniedError, TicketSource, type TicketProvider } from "./tickets.ts";
-export { browserStateCache, memoryStateCache, STATE_CACHE_KEY_PREFIX, type StateCache } from "./state-cache.ts";
+export { browserStateCache, keysStartingWith, memoryStateCache, revocableStateCache, STATE_CACHE_KEY_PREFIX, type StateCache } from "./state-cache.ts";
 export { ChannelStore } from "./channel-store.ts";
 export { applyChangesCopyOnWrite } from "./copy-on-write.ts";
 export { DEFAULT_BACKOFF, type LiveTuning } from "./tuning.ts";
 export { partySocketConnector } from "./partysocket-connector.ts";
 export { noPageEvents } from "./browser-defaults.ts";
 export { parseDeltasResponse } from "./long-poller.ts";
+export { redactCredentials } from "./redact.ts";
 export { classifyAttemptEnd, checkHubReachable, type AttemptEnd } from "./attempt-outcome.ts";

@@ -65,7 +65,7 @@ export function browserStateCache(storage?: Storage): StateCache {
         s.setItem(key, text);
       } catch {
         // Quota: other channels' states are only a speed-up, drop them and try once more.
-        for (const other of cacheKeys(s)) if (other !== key) tryRemove(s, other);
+        for (const other of keysStartingWith(s, STATE_CACHE_KEY_PREFIX)) if (other !== key) tryRemove(s, other);
         try {
           s.setItem(key, text);
         } catch {
@@ -86,11 +86,31 @@ export function memoryStateCache(): StateCache & { readonly entries: Map<string,
   };
 }
 
-function cacheKeys(s: Storage): string[] {
+/**
+ * A cache that can be switched off for good: after revoke() it loads nothing
+ * and saves nothing. Sign-out revokes it before clearing storage, because a
+ * live view being torn down saves its state on stop() and would otherwise
+ * write it straight back.
+ */
+export function revocableStateCache(inner: StateCache): StateCache & { revoke(): void } {
+  let revoked = false;
+  return {
+    load: (channel) => (revoked ? null : inner.load(channel)),
+    save: (channel, entry) => {
+      if (!revoked) inner.save(channel, entry);
+    },
+    revoke: () => {
+      revoked = true;
+    },
+  };
+}
+
+/** The keys of `s` that start with `prefix`, listed first: removing while walking by index would skip keys. */
+export function keysStartingWith(s: Storage, prefix: string): string[] {
   const keys: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const key = s.key(i);
-    if (key?.startsWith(STATE_CACHE_KEY_PREFIX)) keys.push(key);
+    if (key?.startsWith(prefix)) keys.push(key);
   }
   return keys;
 }
