@@ -4,7 +4,7 @@
  * clients build their URLs with {@link Paths}, derived from the same table.
  */
 interface Route {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   /** A hono-style pattern; `:channel` is the only parameter. */
   readonly path: string;
 }
@@ -18,6 +18,8 @@ export const Routes = {
   snapshot: { method: "GET", path: "/api/channels/:channel/snapshot" },
   deltas: { method: "GET", path: "/api/channels/:channel/deltas" },
   metrics: { method: "GET", path: "/api/channels/:channel/metrics" },
+  /** Signed like a webhook (over the empty body): deletes the channel. */
+  deleteChannel: { method: "DELETE", path: "/webhooks/:channel" },
 } as const satisfies Record<string, Route>;
 
 /** A path with a channel is built from the channel's name; a fixed path is the path itself. */
@@ -37,4 +39,5 @@ export const Paths = {
   snapshot: pathBuilder(Routes.snapshot.path),
   deltas: pathBuilder(Routes.deltas.path),
   metrics: pathBuilder(Routes.metrics.path),
+  deleteChannel: pathBuilder(Routes.deleteChannel.path),
 } as const;

@@ -8,12 +8,16 @@ import { errorResponse } from "./errors.ts";
 import { socketRoute } from "./socket-route.ts";
 import { ticketRoute } from "./ticket-route.ts";
 import { requireViewer, type ViewerVars } from "./viewer-middleware.ts";
-import { webhookRoute } from "./webhook-route.ts";
+import { deleteChannelRoute, webhookRoute } from "./webhook-route.ts";
+import { requireSecret } from "./require-secret.ts";
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env; Variables: ViewerVars }>();
   const viewer = requireViewer();
   const channelViewer = requireViewer({ channelParam: "channel" });
+  // Before every handler: a hub without its secrets says which one is missing (503), on every method.
+  app.use(Routes.webhook.path, requireSecret("WEBHOOK_SECRET"));
+  for (const route of [Routes.ticket, Routes.socket, Routes.channels, Routes.snapshot, Routes.deltas, Routes.metrics]) app.use(route.path, requireSecret("DASHBOARD_TOKEN"));
   app.on(Routes.webhook.method, Routes.webhook.path, webhookRoute);
   app.on(Routes.socket.method, Routes.socket.path, socketRoute);
   app.on(Routes.ticket.method, Routes.ticket.path, ticketRoute);
@@ -22,6 +26,7 @@ export function createApp() {
   app.on(Routes.snapshot.method, Routes.snapshot.path, channelViewer, snapshotRoute);
   app.on(Routes.deltas.method, Routes.deltas.path, channelViewer, deltasRoute);
   app.on(Routes.metrics.method, Routes.metrics.path, channelViewer, metricsRoute);
+  app.on(Routes.deleteChannel.method, Routes.deleteChannel.path, deleteChannelRoute);
 
   // Registered after every handler: reached only by the methods the table does not list.
   for (const route of Object.values(Routes)) app.all(route.path, methodNotAllowed);
