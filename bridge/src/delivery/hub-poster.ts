@@ -2,8 +2,8 @@
  * One signed POST of a batch to the hub, and what its answer means for the
  * outbox. `classifyResponse` is pure and table-tested.
  */
-import { parseRetryAfterMs } from "./retry-after.ts";
 import { ErrorCode, invalidEventIndexes, parseErrorBody, Paths, trimBaseUrl, webhookHeaders, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
+import { parseRetryAfterMs } from "./retry-after.ts";
 
 export type PostOutcome =
   /** 2xx: the events are durably stored (or were duplicates/stale): remove them from the outbox. */
