@@ -32,6 +32,19 @@ export default defineConfig({
         },
       },
       {
+        // A hub deployed without its secrets: every route that needs one answers 503 not_configured.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { WEBHOOK_SECRET: "", DASHBOARD_TOKEN: "" } },
+          }),
+        ],
+        test: {
+          name: "worker-unconfigured",
+          include: ["test/worker-unconfigured/**/*.test.ts"],
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

@@ -1,12 +1,23 @@
 /**
  * A small client of the hub's HTTP API for tests and scripts: signs
- * webhooks, gets tickets, reads snapshots. Works against any fetch (SELF in
- * workerd, global fetch in Node).
+ * webhooks with each channel's key (derived from the root secret it holds),
+ * gets tickets, reads snapshots. Works against any fetch (SELF in workerd,
+ * global fetch in Node).
  */
-import { Paths, webhookHeaders, type SnapshotResponse, type TicketResponse } from "../protocol/index.ts";
+import { deriveChannelKey, Paths, standardWebhookHeaders, webhookHeaders, type SnapshotResponse, type TicketResponse } from "../protocol/index.ts";
 import { TEST_SECRETS } from "./secrets.ts";
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface SignOptions {
+  /** A channel key to sign with instead of this channel's (to prove it is refused). */
+  readonly key?: string;
+  /** Default "hub": X-Hub-Timestamp / X-Hub-Signature; "standard": the Standard Webhooks headers. */
+  readonly scheme?: "hub" | "standard";
+  readonly nowMs?: number;
+  /** Added last: they replace signed ones. */
+  readonly headers?: Record<string, string>;
+}
 
 export class HubClient {
   constructor(
@@ -15,10 +26,26 @@ export class HubClient {
     readonly secrets: { WEBHOOK_SECRET: string; DASHBOARD_TOKEN: string } = TEST_SECRETS,
   ) {}
 
-  async post(channel: string, body: unknown, opts: { secret?: string; nowMs?: number; headers?: Record<string, string> } = {}): Promise<Response> {
+  /** The channel's sender key. */
+  channelKey(channel: string): Promise<string> {
+    return deriveChannelKey(this.secrets.WEBHOOK_SECRET, channel);
+  }
+
+  /** Signed headers for `body`: with the channel's key unless `opts.key` names another, X-Hub or Standard Webhooks. */
+  async signedHeaders(channel: string, body: string, opts: SignOptions = {}): Promise<Record<string, string>> {
+    const key = opts.key ?? (await this.channelKey(channel));
+    const headers = opts.scheme === "standard" ? await standardWebhookHeaders(key, `msg_${crypto.randomUUID()}`, body, opts.nowMs) : await webhookHeaders(key, body, opts.nowMs);
+    return { ...headers, ...opts.headers };
+  }
+
+  async post(channel: string, body: unknown, opts: SignOptions = {}): Promise<Response> {
     const text = typeof body === "string" ? body : JSON.stringify(body);
-    const headers = await webhookHeaders(opts.secret ?? this.secrets.WEBHOOK_SECRET, text, opts.nowMs);
-    return this.fetcher(this.baseUrl + Paths.webhook(channel), { method: "POST", body: text, headers: { ...headers, ...opts.headers } });
+    return this.fetcher(this.baseUrl + Paths.webhook(channel), { method: "POST", body: text, headers: await this.signedHeaders(channel, text, opts) });
+  }
+
+  /** `DELETE /webhooks/:channel`, signed over the empty body. */
+  async deleteChannel(channel: string, opts: SignOptions = {}): Promise<Response> {
+    return this.fetcher(this.baseUrl + Paths.deleteChannel(channel), { method: "DELETE", headers: await this.signedHeaders(channel, "", opts) });
   }
 
   async send(channel: string, events: unknown[]): Promise<{ accepted: number; duplicates: number; stale: number; head: number }> {

@@ -15,6 +15,11 @@ export const CloseCode = {
   PROTOCOL_ERROR: 4400,
   /** Too many frames, or too many connections on the channel. Retry later, with backoff. */
   RATE_LIMITED: 4429,
+  /**
+   * The channel was deleted (`DELETE /webhooks/:channel`). The client drops its cached state;
+   * it may reconnect later and will find an empty channel (a new epoch, so no resume applies).
+   */
+  CHANNEL_DELETED: 4404,
   /** The server is restarting, or could not replay the log this time. Retry (with jitter); resume with `since`. */
   RESTARTING: 1012,
 } as const;

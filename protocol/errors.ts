@@ -5,7 +5,7 @@
 export const ErrorCode = {
   /** 400: the channel name does not match CHANNEL_PATTERN. */
   BAD_CHANNEL: "bad_channel",
-  /** 401: X-Hub-Signature / X-Hub-Timestamp missing, malformed or wrong. */
+  /** 401: the signature headers are missing, malformed, or not made with this channel's key. */
   BAD_SIGNATURE: "bad_signature",
   /** 401: X-Hub-Timestamp more than MAX_TIMESTAMP_SKEW_SECONDS from the server clock. */
   STALE_TIMESTAMP: "stale_timestamp",
@@ -31,6 +31,8 @@ export const ErrorCode = {
   RATE_LIMITED: "rate_limited",
   /** 500: a bug or an outage on our side; nothing was stored. */
   INTERNAL: "internal",
+  /** 503: a secret the route needs (named in the message) is missing or empty; nothing was stored. */
+  NOT_CONFIGURED: "not_configured",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -50,6 +52,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   bad_frame: 400,
   rate_limited: 429,
   internal: 500,
+  not_configured: 503,
 };
 
 export interface ErrorBody {

@@ -4,7 +4,7 @@
  * clients build their URLs with {@link Paths}, derived from the same table.
  */
 interface Route {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   /** A hono-style pattern; `:channel` names the channel (the task history route also takes `:tag` and `:id`). */
   readonly path: string;
 }
@@ -19,6 +19,8 @@ export const Routes = {
   deltas: { method: "GET", path: "/api/channels/:channel/deltas" },
   metrics: { method: "GET", path: "/api/channels/:channel/metrics" },
   taskHistory: { method: "GET", path: "/api/channels/:channel/tasks/:tag/:id/history" },
+  /** Signed like a webhook (over the empty body): deletes the channel. */
+  deleteChannel: { method: "DELETE", path: "/webhooks/:channel" },
 } as const satisfies Record<string, Route>;
 
 /** A path with a channel is built from the channel's name; a fixed path is the path itself. */
@@ -40,4 +42,5 @@ export const Paths = {
   metrics: pathBuilder(Routes.metrics.path),
   taskHistory: (channel: string, tag: string, id: string) =>
     Routes.taskHistory.path.replace(":channel", encodeURIComponent(channel)).replace(":tag", encodeURIComponent(tag)).replace(":id", encodeURIComponent(id)),
+  deleteChannel: pathBuilder(Routes.deleteChannel.path),
 } as const;

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { tsImport } from "tsx/esm/api";
 import { ensureDevVars } from "./dev-vars.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -58,6 +59,19 @@ async function waitForHub(timeoutMs = 60_000) {
   return false;
 }
 
+/** A curl that signs one agent.status event for the demo channel with its key: openssl is the only tool it needs. */
+function curlExample(key) {
+  return [
+    `    KEY=${key}`,
+    `    body="{\\"id\\":\\"curl-$(date +%s)\\",\\"type\\":\\"agent.status\\",\\"occurredAt\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\",\\"data\\":{\\"agentId\\":\\"curl-1\\",\\"status\\":\\"busy\\"}}"`,
+    `    ts=$(date +%s); sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$KEY" -hex | sed 's/^.* //')`,
+    `    curl -s ${hub}/webhooks/demo -H "Content-Type: application/json" -H "X-Hub-Timestamp: $ts" -H "X-Hub-Signature: sha256=$sig" --data "$body"`,
+  ].join("\n");
+}
+
+const { deriveChannelKey } = await tsImport("../protocol/index.ts", import.meta.url);
+const demoKey = await deriveChannelKey(vars.WEBHOOK_SECRET, "demo");
+
 if (await waitForHub()) {
   const demo = !values["no-demo"] && existsSync(new URL("../bridge/bin/taskmaster-live.mjs", import.meta.url));
   console.log(`
@@ -65,6 +79,9 @@ if (await waitForHub()) {
   Dashboard:        ${hub}/#token=${vars.DASHBOARD_TOKEN}${demo ? `\n  Demo channel:     ${hub}/c/demo#token=${vars.DASHBOARD_TOKEN}` : ""}
   Get a ticket:     curl -s -X POST ${hub}/api/auth/ticket -H "Authorization: Bearer ${vars.DASHBOARD_TOKEN}"
   Post a webhook:   npm run send -- my-project examples/events.json
+  Demo channel key: ${demoKey}   (any channel's: npm run channel-key -- <channel>)
+  Post with curl (signed with the demo channel's key; paste as is):
+${curlExample(demoKey)}
 ${values.verbose ? "" : "  (quiet: warnings and errors only; npm start -- --verbose shows every request and log line)\n"}`);
   if (demo) {
     const feed = spawn(process.execPath, ["bridge/bin/taskmaster-live.mjs", "demo", "--hub", hub, "--channel", "demo"], {

@@ -4,7 +4,9 @@ type LogEvent =
   | "socket.open"
   | "socket.close"
   | "socket.rejected"
-  | "error";
+  | "error"
+  | "channel.deleted"
+  | "config.missing";
 
 export function logLine(event: LogEvent, fields: Record<string, unknown>): void {
   const line = JSON.stringify({ event, at: new Date().toISOString(), ...fields });

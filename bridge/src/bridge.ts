@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BackoffPolicy } from "../../protocol/index.ts";
 import { agentStatusEvent, hostKey } from "./agent/agent-events.ts";
-import { channelFromFolderName, checkChannel, checkHubUrl, ConfigError, DEFAULT_HUB_URL, requireSecret } from "./config.ts";
+import { channelFromFolderName, checkChannel, checkHubUrl, ConfigError, DEFAULT_HUB_URL } from "./config.ts";
 import { DeliveryLoop } from "./delivery/delivery-loop.ts";
 import { postEvents, type HubTarget } from "./delivery/hub-poster.ts";
 import { liveSender } from "./delivery/live-sender.ts";
@@ -16,21 +16,21 @@ import { acquireInstanceLock } from "./files/instance-lock.ts";
 import { consoleLogger, type Logger } from "./log.ts";
 import { DiskDeadLetters, DiskOutbox } from "./outbox/disk-outbox.ts";
 import { PresenceReporter } from "./presence/presence-reporter.ts";
+import { channelKeyOf, senderCredential, type SenderKeyOptions } from "./sender-key.ts";
 import { BaselineStore } from "./sync/baseline-store.ts";
 import { ProjectSync } from "./sync/project-sync.ts";
 import { FolderWatcher } from "./taskmaster/folder-watcher.ts";
 import { findProject, projectFolderName, type ProjectPaths } from "./taskmaster/project-files.ts";
 import { countReadyTasks } from "./taskmaster/ready-tasks.ts";
 
-export interface BridgeOptions {
+/** The signing key: `key`, `keyFile` or `secret`, else TASKMASTER_LIVE_KEY, TASKMASTER_LIVE_KEY_FILE or WEBHOOK_SECRET (see sender-key.ts). */
+export interface BridgeOptions extends SenderKeyOptions {
   /** A folder inside the Task Master project (default: the current folder). */
   readonly dir?: string;
   /** The hub's base URL (default http://127.0.0.1:8787). */
   readonly hub?: string;
   /** Default: the project's folder name, made channel-safe. */
   readonly channel?: string;
-  /** The hub's WEBHOOK_SECRET (default: the WEBHOOK_SECRET environment variable). */
-  readonly secret?: string;
   /** The project's name on the dashboard (default: its folder name). */
   readonly name?: string;
   /** The bridge's own agent id (default: taskmaster-live@<host>). */
@@ -77,11 +77,11 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
   const channel = options.channel ? checkChannel(options.channel) : channelFromFolderName(folder);
   if (!channel) throw new ConfigError(`the folder name "${folder}" does not make a channel name: pass --channel`);
   const hub = checkHubUrl(options.hub ?? DEFAULT_HUB_URL);
-  const secret = requireSecret(options.secret ?? process.env.WEBHOOK_SECRET);
+  const key = channelKeyOf(senderCredential(options), channel);
   const log = options.log ?? consoleLogger();
   const agentId = options.agentId ?? `taskmaster-live@${hostKey()}`;
   const stateDir = join(paths.root, ".taskmaster-live", channel);
-  const target: HubTarget = { hub, channel, secret, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const target: HubTarget = { hub, channel, key, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const hubLabel = `${hub} (channel ${channel})`;
 
   let outbox: DiskOutbox | null = null;

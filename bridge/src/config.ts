@@ -36,8 +36,3 @@ export function checkHubUrl(hub: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`--hub must be an http(s) URL, not ${url.protocol}`);
   return trimBaseUrl(hub);
 }
-
-export function requireSecret(secret: string | undefined): string {
-  if (!secret) throw new ConfigError("no webhook secret: set WEBHOOK_SECRET (the hub's secret) or pass --secret");
-  return secret;
-}

@@ -71,14 +71,14 @@ describe("taskmaster-live", () => {
     const project = fakeLayoutProject("no-secret");
     const noSecret = await runBin(["bridge", "--dir", project, "--hub", server.url], { ...env, WEBHOOK_SECRET: "" });
     expect(noSecret.code).toBe(1);
-    expect(noSecret.output).toMatch(/no webhook secret: set WEBHOOK_SECRET/);
+    expect(noSecret.output).toMatch(/no sender key: set TASKMASTER_LIVE_KEY .* or WEBHOOK_SECRET/);
   });
 
   it("states a bad secret plainly, keeps the events, and refuses a second bridge on the same project", async () => {
     const project = fakeLayoutProject("Bad Secret");
     const bridge = new BridgeProcess(["bridge", "--dir", project, "--hub", server.url, "--secret", "not-the-secret"], env);
     running.push(bridge);
-    await bridge.waitForOutput(/the hub rejected the signature: check WEBHOOK_SECRET .*kept in the outbox/, 20_000);
+    await bridge.waitForOutput(/the hub rejected the signature: check the channel's key .*kept in the outbox/, 20_000);
     // The channel defaults to the folder name, made channel-safe.
     const outbox = join(project, ".taskmaster-live/bad-secret/outbox");
     expect(readdirSync(outbox).length).toBeGreaterThan(0);
@@ -116,7 +116,7 @@ describe("taskmaster-live", () => {
 
     const bad = await runBin(["agent", "--id", "coder-1", "--status", "idle", "--channel", "cli-agents", "--hub", server.url, "--secret", "wrong"], env);
     expect(bad.code).toBe(1);
-    expect(bad.output).toMatch(/the hub rejected the signature: check WEBHOOK_SECRET/);
+    expect(bad.output).toMatch(/the hub rejected the signature: check the channel's key/);
 
     const nowhere = `http://127.0.0.1:${await freePort()}`;
     const down = await runBin(["agent", "--id", "coder-1", "--status", "idle", "--channel", "cli-agents", "--hub", nowhere], env);

@@ -55,8 +55,9 @@ export class ChannelObject extends DurableObject<Env> {
   /** The channel this object owns: the name it is reached by (idFromName). */
   readonly #channel: string;
   readonly #config: HubConfig;
-  readonly #storage: SqliteChannelStorage;
-  readonly #core: ChannelCore;
+  /** Replaced by destroy(): the state of a deleted channel must not outlive its storage. */
+  #storage: SqliteChannelStorage;
+  #core: ChannelCore;
   readonly #latency = new LatencyWindow();
   readonly #policies = new WeakMap<WebSocket, SocketPolicy>();
   readonly #commitWaiters = new Set<() => void>();
@@ -104,7 +105,9 @@ export class ChannelObject extends DurableObject<Env> {
     return result;
   }
 
+  /** Counts a signed request that was refused; ignored for a channel that has accepted no event, so it creates nothing. */
   recordRejection(): void {
+    if (this.#core.head === 0) return;
     this.#storage.addCounters({ eventsRejected: 1 });
   }
 
@@ -137,6 +140,28 @@ export class ChannelObject extends DurableObject<Env> {
       ingestToBroadcastMs: { p50: this.#latency.percentile(50), p99: this.#latency.percentile(99), samples: this.#latency.size },
       log: { epoch: position.epoch, head: position.head, oldest: position.oldest },
     };
+  }
+
+  /**
+   * Deletes the channel: closes every socket with CHANNEL_DELETED, drops all storage and the
+   * alarm, and starts over empty (a new epoch). True if the channel had accepted an event.
+   */
+  async destroy(): Promise<boolean> {
+    const existed = this.#core.head > 0;
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      try {
+        ws.close(CloseCode.CHANNEL_DELETED, "channel deleted");
+      } catch {
+        // already closing
+      }
+    }
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#alarmAtMs = null;
+    this.#storage = new SqliteChannelStorage(this.ctx.storage);
+    this.#core = new ChannelCore(this.#storage, { healthHistory: this.#config.healthHistory, agentTtlMs: this.#config.agentTtlMs });
+    this.#wakeWaiters();
+    return existed;
   }
 
   // ---- WebSocket -----------------------------------------------------------
@@ -263,7 +288,8 @@ export class ChannelObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
-    this.#reporter.report();
+    // A channel without events is not listed: also the one just deleted, whose sockets close now.
+    if (this.#core.head > 0) this.#reporter.report();
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

@@ -43,4 +43,9 @@ export class DirectoryObject extends DurableObject<Env> {
       .toArray()
       .map((r) => ({ channel: r.channel, epoch: r.epoch, head: r.head, lastActivityAt: r.last_activity, connections: r.connections }));
   }
+
+  /** Forgets a deleted channel. */
+  remove(channel: string): void {
+    this.#sql.exec("DELETE FROM channels WHERE channel = ?", channel);
+  }
 }

@@ -10,7 +10,8 @@ import { socketRoute } from "./socket-route.ts";
 import { taskHistoryRoute } from "./task-history-route.ts";
 import { ticketRoute } from "./ticket-route.ts";
 import { requireViewer, type ViewerVars } from "./viewer-middleware.ts";
-import { webhookRoute } from "./webhook-route.ts";
+import { deleteChannelRoute, webhookRoute } from "./webhook-route.ts";
+import { requireSecret } from "./require-secret.ts";
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env; Variables: ViewerVars }>();
@@ -18,6 +19,10 @@ export function createApp() {
   const channelViewer = requireViewer({ channelParam: "channel" });
   // First, so it also wraps the 404, 405 and error answers below.
   app.use(securityHeaders());
+  // Before every handler: a hub without its secrets says which one is missing (503), on every method.
+  app.use(Routes.webhook.path, requireSecret("WEBHOOK_SECRET"));
+  const signedOrOpen: readonly string[] = [Routes.webhook.path, Routes.health.path];
+  for (const route of Object.values(Routes)) if (!signedOrOpen.includes(route.path)) app.use(route.path, requireSecret("DASHBOARD_TOKEN"));
   app.on(Routes.webhook.method, Routes.webhook.path, webhookRoute);
   app.on(Routes.socket.method, Routes.socket.path, socketRoute);
   app.on(Routes.ticket.method, Routes.ticket.path, ticketRoute);
@@ -27,6 +32,7 @@ export function createApp() {
   app.on(Routes.deltas.method, Routes.deltas.path, channelViewer, deltasRoute);
   app.on(Routes.metrics.method, Routes.metrics.path, channelViewer, metricsRoute);
   app.on(Routes.taskHistory.method, Routes.taskHistory.path, channelViewer, taskHistoryRoute);
+  app.on(Routes.deleteChannel.method, Routes.deleteChannel.path, deleteChannelRoute);
 
   // Registered after every handler: reached only by the methods the table does not list.
   for (const route of Object.values(Routes)) app.all(route.path, methodNotAllowed);

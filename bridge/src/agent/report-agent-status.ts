@@ -3,13 +3,14 @@
  * agents working on Task Master tasks; the `agent` command wraps it.
  */
 import { backoffDelayMs, type AgentStatus, type BackoffPolicy, type WebhookAccepted } from "../../../protocol/index.ts";
-import { checkChannel, checkHubUrl, DEFAULT_HUB_URL, requireSecret } from "../config.ts";
+import { checkChannel, checkHubUrl, DEFAULT_HUB_URL } from "../config.ts";
+import { channelKeyOf, senderCredential, type SenderKeyOptions } from "../sender-key.ts";
 import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { postEvents, type PostOutcome } from "../delivery/hub-poster.ts";
 import { validateEvent } from "../delivery/validate.ts";
 import { agentStatusEvent } from "./agent-events.ts";
 
-export interface ReportAgentStatusOptions {
+export interface ReportAgentStatusOptions extends SenderKeyOptions {
   readonly agentId: string;
   readonly status: AgentStatus;
   /** The task the agent works on, e.g. "5" or "5.2"; null clears it. */
@@ -19,8 +20,6 @@ export interface ReportAgentStatusOptions {
   readonly channel: string;
   /** Default http://127.0.0.1:8787 */
   readonly hub?: string;
-  /** Default: the WEBHOOK_SECRET environment variable. */
-  readonly secret?: string;
   /** Tries while the hub is unreachable or busy (default 4). */
   readonly attempts?: number;
   /** Default BRIDGE_BACKOFF. */
@@ -37,16 +36,17 @@ export class AgentReportError extends Error {
 
 /**
  * Sends one `agent.status` event; resolves with the hub's answer, or throws
- * AgentReportError saying why (bad secret, invalid id, hub unreachable).
+ * AgentReportError saying why (bad key, invalid id, hub unreachable).
  *
  * @example
  * await reportAgentStatus({ channel: "my-app", agentId: "coder-1", status: "busy", taskId: "5.2" });
  */
 export async function reportAgentStatus(options: ReportAgentStatusOptions): Promise<WebhookAccepted> {
+  const channel = checkChannel(options.channel);
   const target = {
     hub: checkHubUrl(options.hub ?? DEFAULT_HUB_URL),
-    channel: checkChannel(options.channel),
-    secret: requireSecret(options.secret ?? process.env.WEBHOOK_SECRET),
+    channel,
+    key: channelKeyOf(senderCredential(options), channel),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const checked = validateEvent(
@@ -78,6 +78,7 @@ function describe(outcome: PostOutcome, hub: string): string {
     case "retry":
       return `the hub ${hub} answered ${outcome.message}`;
     case "unauthorized":
+    case "unconfigured":
     case "misdirected":
       return outcome.message;
     case "rejected":

@@ -4,7 +4,7 @@ import { AGENT_STATUSES, type AgentStatus } from "../../../protocol/index.ts";
 import { reportAgentStatus } from "../agent/report-agent-status.ts";
 import { channelFromFolderName, ConfigError, DEFAULT_HUB_URL } from "../config.ts";
 import { findProject, ProjectNotFoundError } from "../taskmaster/project-files.ts";
-import { givenStrings, parseCommand, str, stringFlags, UsageError } from "./cli-support.ts";
+import { SENDER_KEY_HELP, givenStrings, parseCommand, str, stringFlags, UsageError } from "./cli-support.ts";
 
 export const AGENT_HELP = `usage: taskmaster-live agent --id <id> --status <status> [options]
 
@@ -18,14 +18,17 @@ options:
   --detail <text>      what it is doing, in a few words
   --hub <url>          the hub's base URL (default: ${DEFAULT_HUB_URL})
   --channel <name>     the channel (default: the Task Master project's folder name)
-  --secret <secret>    the hub's webhook secret (default: $WEBHOOK_SECRET)
+  --key-file <path>    a file holding the channel's key (see key, below)
+  --secret <secret>    the hub's root secret (kept for old scripts: shows in ps)
   -h, --help           show this help
+
+${SENDER_KEY_HELP}
 
 example:
   taskmaster-live agent --id coder-1 --status busy --task 5.2 --detail "writing tests"`;
 
 export async function agentCommand(args: string[]): Promise<number> {
-  const o = parseCommand(args, stringFlags("id", "status", "task", "name", "detail", "hub", "channel", "secret"));
+  const o = parseCommand(args, stringFlags("id", "status", "task", "name", "detail", "hub", "channel", "secret", "key-file"));
   if (o.help) {
     console.log(AGENT_HELP);
     return 0;
@@ -41,7 +44,7 @@ export async function agentCommand(args: string[]): Promise<number> {
     status: status as AgentStatus,
     channel,
     ...(task ? { taskId: task } : {}),
-    ...givenStrings(o, { name: "name", detail: "detail", hub: "hub", secret: "secret" }),
+    ...givenStrings(o, { name: "name", detail: "detail", hub: "hub", secret: "secret", keyFile: "key-file" }),
   });
   const what = result.duplicates > 0 ? "already reported" : result.stale > 0 ? "ignored as older than the hub's last report" : "reported";
   console.log(`agent ${agentId} is ${status}${task ? ` on task ${task}` : ""} (channel ${channel}): ${what}`);

@@ -3,7 +3,7 @@ import { createBridge, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS
 import { DEFAULT_HUB_URL } from "../config.ts";
 import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { consoleLogger } from "../log.ts";
-import { givenStrings, parseCommand, secondsOption, stringFlags, untilSignal } from "./cli-support.ts";
+import { SENDER_KEY_HELP, givenStrings, parseCommand, secondsOption, stringFlags, untilSignal } from "./cli-support.ts";
 
 export const BRIDGE_HELP = `usage: taskmaster-live bridge [options]
 
@@ -16,7 +16,8 @@ options:
   --dir <path>               the Task Master project (default: the current folder)
   --hub <url>                the hub's base URL (default: ${DEFAULT_HUB_URL})
   --channel <name>           the channel (default: the project's folder name)
-  --secret <secret>          the hub's webhook secret (default: $WEBHOOK_SECRET)
+  --key-file <path>          a file holding the channel's key (see key, below)
+  --secret <secret>          the hub's root secret (kept for old scripts: shows in ps)
   --name <name>              the project's name on the dashboard (default: folder name)
   --agent-id <id>            the bridge's own agent id (default: taskmaster-live@<host>)
   --heartbeat-seconds <n>    agent heartbeat interval, 0 = off (default: ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000})
@@ -26,13 +27,15 @@ options:
   --verbose                  log every delivery
   -h, --help                 show this help
 
+${SENDER_KEY_HELP}
+
 Stop with Ctrl-C: the bridge reports itself offline and delivers what it can.`;
 
 const ONCE_TIMEOUT_MS = 60_000;
 
 export async function bridgeCommand(args: string[]): Promise<number> {
   const o = parseCommand(args, {
-    ...stringFlags("dir", "hub", "channel", "secret", "name", "agent-id", "heartbeat-seconds", "health-seconds", "max-retry-seconds"),
+    ...stringFlags("dir", "hub", "channel", "secret", "key-file", "name", "agent-id", "heartbeat-seconds", "health-seconds", "max-retry-seconds"),
     once: { type: "boolean" },
     verbose: { type: "boolean" },
   });
@@ -43,7 +46,7 @@ export async function bridgeCommand(args: string[]): Promise<number> {
   const maxRetryMs = Math.max(secondsOption(o["max-retry-seconds"], "max-retry-seconds", BRIDGE_BACKOFF.capMs), 1);
   const baseRetryMs = Math.min(BRIDGE_BACKOFF.baseMs, maxRetryMs);
   const bridge = createBridge({
-    ...givenStrings(o, { dir: "dir", hub: "hub", channel: "channel", secret: "secret", name: "name", agentId: "agent-id" }),
+    ...givenStrings(o, { dir: "dir", hub: "hub", channel: "channel", secret: "secret", keyFile: "key-file", name: "name", agentId: "agent-id" }),
     heartbeatIntervalMs: secondsOption(o["heartbeat-seconds"], "heartbeat-seconds", DEFAULT_HEARTBEAT_INTERVAL_MS),
     healthIntervalMs: secondsOption(o["health-seconds"], "health-seconds", DEFAULT_HEALTH_INTERVAL_MS),
     backoff: { baseMs: baseRetryMs, capMs: maxRetryMs, floorMs: baseRetryMs },

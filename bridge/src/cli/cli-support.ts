@@ -3,6 +3,12 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** How every sending command finds its key; flags show in `ps`, so the environment or a file is the way. */
+export const SENDER_KEY_HELP = `key: the channel's key signs every request. First found: --key-file, --secret,
+  $TASKMASTER_LIVE_KEY (the channel's key, hex or whsec_…), $TASKMASTER_LIVE_KEY_FILE
+  (a file holding it), $WEBHOOK_SECRET (the hub's root secret: the channel's key is
+  derived from it). \`npm run channel-key -- <channel>\` prints a channel's key.`;
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

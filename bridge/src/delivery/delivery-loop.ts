@@ -2,8 +2,9 @@
  * Drains an outbox into the hub, oldest first, one batch at a time.
  *
  * - 2xx: the batch leaves the outbox.
- * - hub down, 408/429/5xx: retry with jittered exponential backoff, saying so (with the outbox size).
- * - 401, 404/405: a configuration problem; said plainly, retried slowly, nothing dropped.
+ * - hub down, 408/429/5xx: retry with jittered exponential backoff, or after Retry-After
+ *   (up to 5 min) if longer, saying so (with the outbox size).
+ * - 401, 404/405, 503 not_configured: a configuration problem; said plainly, retried slowly, nothing dropped.
  * - other 4xx: the culprit events (named by a 422, else found by halving the
  *   batch) go to the dead letters, so one bad event never blocks the queue.
  */
@@ -16,7 +17,7 @@ import type { PostOutcome } from "./hub-poster.ts";
 const MAX_BATCH_BYTES = Math.floor(MAX_WEBHOOK_BODY_BYTES * 0.9);
 /** Retries while the hub is down: full jitter so many bridges do not retry in step, never below the base so never a tight loop. */
 export const BRIDGE_BACKOFF: BackoffPolicy = { baseMs: 250, capMs: 10_000, floorMs: 250 };
-/** Wait after a 401 or a wrong URL: long enough not to hammer, short enough to recover once fixed. */
+/** Wait after a 401, a wrong URL or an unconfigured hub: long enough not to hammer, short enough to recover once fixed. */
 const DEFAULT_SLOW_RETRY_MS = 30_000;
 /** While the hub stays down, repeat the warning at most this often. */
 const REPEAT_WARNING_MS = 10_000;
@@ -147,13 +148,16 @@ export class DeliveryLoop {
       case "unreachable":
       case "retry": {
         this.#attempt++;
-        const delayMs = (outcome.kind === "retry" ? outcome.retryAfterMs : null) ?? backoffDelayMs(this.#attempt, this.#o.backoff ?? BRIDGE_BACKOFF, this.#o.random);
+        // Retry-After (already capped at 5 min) is a minimum: a "0" must not make a tight loop.
+        const retryAfterMs = outcome.kind === "retry" ? (outcome.retryAfterMs ?? 0) : 0;
+        const delayMs = Math.max(retryAfterMs, backoffDelayMs(this.#attempt, this.#o.backoff ?? BRIDGE_BACKOFF, this.#o.random));
         const what = outcome.kind === "unreachable" ? `is unreachable (${outcome.message})` : `answered ${outcome.message}`;
         this.#warnThrottled(`the hub ${this.#o.hubLabel} ${what}; retrying in ${(delayMs / 1000).toFixed(1)} s; ${outbox.size} event(s) waiting in the outbox`);
         await this.#pause(delayMs);
         return;
       }
       case "unauthorized":
+      case "unconfigured":
       case "misdirected": {
         const delayMs = this.#o.slowRetryMs ?? DEFAULT_SLOW_RETRY_MS;
         this.#failingSinceMs ??= Date.now();

@@ -3,6 +3,7 @@
  * outbox. `classifyResponse` is pure and table-tested.
  */
 import { ErrorCode, invalidEventIndexes, parseErrorBody, Paths, trimBaseUrl, webhookHeaders, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
+import { parseRetryAfterMs } from "./retry-after.ts";
 
 export type PostOutcome =
   /** 2xx: the events are durably stored (or were duplicates/stale): remove them from the outbox. */
@@ -11,8 +12,10 @@ export type PostOutcome =
   | { readonly kind: "unreachable"; readonly message: string }
   /** 408, 429, 5xx: the hub is there but cannot take it now. Retry with backoff. */
   | { readonly kind: "retry"; readonly status: number; readonly message: string; readonly retryAfterMs: number | null }
-  /** 401: wrong secret or clock. Retrying soon cannot help: wait long, keep the events. */
+  /** 401: wrong key or clock. Retrying soon cannot help: wait long, keep the events. */
   | { readonly kind: "unauthorized"; readonly code: string; readonly message: string }
+  /** 503 not_configured: the hub lacks a secret. Only its operator can fix it: wait long, keep the events. */
+  | { readonly kind: "unconfigured"; readonly message: string }
   /** 404/405: --hub does not point at a taskmaster-live hub. A configuration mistake: wait long, keep the events. */
   | { readonly kind: "misdirected"; readonly status: number; readonly message: string }
   /** Other 4xx: these events will never be accepted. `badIndexes` names the culprits when the hub said (422). */
@@ -24,13 +27,7 @@ function readErrorBody(text: string): { code: string; message: string; badIndexe
   return { code: body.code ?? "unknown", message: text === "" ? "(empty body)" : body.message, badIndexes: invalidEventIndexes(body.details) };
 }
 
-function retryAfterMs(header: string | null): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
-}
-
-export function classifyResponse(status: number, text: string, retryAfter: string | null = null): PostOutcome {
+export function classifyResponse(status: number, text: string, retryAfter: string | null = null, nowMs = Date.now()): PostOutcome {
   if (status >= 200 && status < 300) {
     try {
       return { kind: "accepted", result: JSON.parse(text) as WebhookAccepted };
@@ -39,9 +36,10 @@ export function classifyResponse(status: number, text: string, retryAfter: strin
     }
   }
   const error = readErrorBody(text);
-  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", status, message: `${status} ${error.message}`, retryAfterMs: retryAfterMs(retryAfter) };
+  if (status === 503 && error.code === ErrorCode.NOT_CONFIGURED) return { kind: "unconfigured", message: `the hub is not configured (${error.message})` };
+  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", status, message: `${status} ${error.message}`, retryAfterMs: parseRetryAfterMs(retryAfter, nowMs) };
   if (status === 401) {
-    const hint = error.code === ErrorCode.STALE_TIMESTAMP ? "check this machine's clock" : "check WEBHOOK_SECRET";
+    const hint = error.code === ErrorCode.STALE_TIMESTAMP ? "check this machine's clock" : "check the channel's key (TASKMASTER_LIVE_KEY, --key-file or WEBHOOK_SECRET) and the channel";
     return { kind: "unauthorized", code: error.code, message: `the hub rejected the signature: ${hint} (${error.code}: ${error.message})` };
   }
   if (status === 404 || status === 405) return { kind: "misdirected", status, message: `the hub answered ${status} to the webhook URL: is --hub the taskmaster-live hub's base URL?` };
@@ -52,7 +50,8 @@ export interface HubTarget {
   /** Base URL, e.g. http://127.0.0.1:8787 */
   readonly hub: string;
   readonly channel: string;
-  readonly secret: string;
+  /** The channel's key (hex), once derived. */
+  readonly key: Promise<string>;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
 }
@@ -70,7 +69,7 @@ export async function postEvents(target: HubTarget, events: readonly HubEvent[],
     const res = await doFetch(webhookUrl(target), {
       method: "POST",
       body,
-      headers: await webhookHeaders(target.secret, body),
+      headers: await webhookHeaders(await target.key, body),
       signal: withTimeout(signal, target.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS),
     });
     return classifyResponse(res.status, await res.text(), res.headers.get("retry-after"));

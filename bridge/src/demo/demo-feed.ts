@@ -5,7 +5,8 @@
  * is queued, so a down hub does not pile up a backlog. When the hub answers
  * again, the whole state is sent once more, in case it lost its storage.
  */
-import { checkChannel, checkHubUrl, DEFAULT_HUB_URL, DEMO_CHANNEL, requireSecret } from "../config.ts";
+import { checkChannel, checkHubUrl, DEFAULT_HUB_URL, DEMO_CHANNEL } from "../config.ts";
+import { channelKeyOf, senderCredential, type SenderKeyOptions } from "../sender-key.ts";
 import { DeliveryLoop } from "../delivery/delivery-loop.ts";
 import { postEvents, type HubTarget } from "../delivery/hub-poster.ts";
 import { liveSender } from "../delivery/live-sender.ts";
@@ -15,12 +16,10 @@ import { MemoryDeadLetters, MemoryOutbox } from "../outbox/memory-outbox.ts";
 import type { BackoffPolicy, HubEvent, HubEventInput } from "../../../protocol/index.ts";
 import { DemoProject } from "./demo-project.ts";
 
-export interface DemoFeedOptions {
+export interface DemoFeedOptions extends SenderKeyOptions {
   readonly hub?: string;
   /** Default "demo". */
   readonly channel?: string;
-  /** Default: the WEBHOOK_SECRET environment variable. */
-  readonly secret?: string;
   /** One simulation step every … (default 1.5 s). */
   readonly tickMs?: number;
   /** Health samples every … (default 2 s). */
@@ -43,7 +42,7 @@ const DEFAULT_DEMO_HEARTBEAT_INTERVAL_MS = 5000;
 
 export function startDemoFeed(options: DemoFeedOptions = {}): DemoFeed {
   const channel = checkChannel(options.channel ?? DEMO_CHANNEL);
-  const target: HubTarget = { hub: checkHubUrl(options.hub ?? DEFAULT_HUB_URL), channel, secret: requireSecret(options.secret ?? process.env.WEBHOOK_SECRET) };
+  const target: HubTarget = { hub: checkHubUrl(options.hub ?? DEFAULT_HUB_URL), channel, key: channelKeyOf(senderCredential(options), channel) };
   const log = options.log ?? consoleLogger({ prefix: "[taskmaster-live demo]" });
   const project = new DemoProject(options.random ? { random: options.random } : {});
   const outbox = new MemoryOutbox();

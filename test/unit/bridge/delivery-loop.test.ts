@@ -45,14 +45,53 @@ describe("DeliveryLoop", () => {
 
   it("keeps events after a 401 and says to check the secret", async () => {
     let calls = 0;
-    const t = setup(() => (++calls === 1 ? { kind: "unauthorized", code: "bad_signature", message: "the hub rejected the signature: check WEBHOOK_SECRET" } : ok));
+    const t = setup(() => (++calls === 1 ? { kind: "unauthorized", code: "bad_signature", message: "the hub rejected the signature: check the channel's key" } : ok));
     await t.outbox.append([event(1)]);
     t.loop.start();
     expect(await t.loop.flush(2000)).toBe(true);
     await t.loop.stop();
     expect(t.sent).toEqual([["e-1"], ["e-1"]]);
-    expect(t.lines[0]).toMatch(/check WEBHOOK_SECRET\. Retrying in 0 s; 1 event\(s\) kept in the outbox/);
+    expect(t.lines[0]).toMatch(/check the channel's key\. Retrying in 0 s; 1 event\(s\) kept in the outbox/);
     expect(t.deadLetters.entries).toEqual([]);
+  });
+
+  it("waits out a Retry-After (capped at 5 min by the poster) before the next try", async () => {
+    const t = setup(() => ({ kind: "retry", status: 429, message: "429 slow down", retryAfterMs: 300_000 }));
+    await t.outbox.append([event(1)]);
+    t.loop.start();
+    expect(await t.loop.flush(100)).toBe(false);
+    await t.loop.stop();
+    expect(t.sent).toEqual([["e-1"]]);
+    expect(t.lines[0]).toMatch(/answered 429 slow down; retrying in 300\.0 s/);
+  });
+
+  it("a Retry-After of 0 does not make a tight loop: the backoff still applies", async () => {
+    const outbox = new MemoryOutbox();
+    const lines: string[] = [];
+    const loop = new DeliveryLoop({
+      outbox,
+      deadLetters: new MemoryDeadLetters(),
+      log: { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m), debug() {} },
+      hubLabel: "hub",
+      backoff: { baseMs: 60_000, capMs: 60_000, floorMs: 60_000 },
+      post: async () => ({ kind: "retry", status: 503, message: "503 busy", retryAfterMs: 0 }),
+    });
+    await outbox.append([event(1)]);
+    loop.start();
+    expect(await loop.flush(100)).toBe(false);
+    await loop.stop();
+    expect(lines).toEqual(["the hub hub answered 503 busy; retrying in 60.0 s; 1 event(s) waiting in the outbox"]);
+  });
+
+  it("keeps events while the hub is not configured, and says so", async () => {
+    let calls = 0;
+    const t = setup(() => (++calls === 1 ? { kind: "unconfigured", message: "the hub is not configured (the hub has no WEBHOOK_SECRET)" } : ok));
+    await t.outbox.append([event(1)]);
+    t.loop.start();
+    expect(await t.loop.flush(2000)).toBe(true);
+    await t.loop.stop();
+    expect(t.sent).toEqual([["e-1"], ["e-1"]]);
+    expect(t.lines[0]).toMatch(/^the hub is not configured \(the hub has no WEBHOOK_SECRET\)\. Retrying in 0 s; 1 event\(s\) kept in the outbox/);
   });
 
   it("dead-letters the events a 422 names and sends the rest", async () => {

@@ -38,12 +38,18 @@ describe("classifyResponse", () => {
   it("states a bad secret plainly", () => {
     const outcome = classifyResponse(401, error("bad_signature", "X-Hub-Signature does not match"));
     expect(outcome).toMatchObject({ kind: "unauthorized" });
-    expect(outcome.kind === "unauthorized" && outcome.message).toMatch(/^the hub rejected the signature: check WEBHOOK_SECRET/);
+    expect(outcome.kind === "unauthorized" && outcome.message).toMatch(/^the hub rejected the signature: check the channel's key \(TASKMASTER_LIVE_KEY, --key-file or WEBHOOK_SECRET\)/);
   });
 
   it("points at the clock for a stale timestamp", () => {
     const outcome = classifyResponse(401, error("stale_timestamp", "X-Hub-Timestamp is 900 s from the server clock"));
     expect(outcome.kind === "unauthorized" && outcome.message).toMatch(/check this machine's clock/);
+  });
+
+  it("takes 503 not_configured as the operator's to fix, not as a busy hub", () => {
+    const outcome = classifyResponse(503, error("not_configured", "the hub has no WEBHOOK_SECRET: set it"));
+    expect(outcome).toStrictEqual({ kind: "unconfigured", message: "the hub is not configured (the hub has no WEBHOOK_SECRET: set it)" });
+    expect(classifyResponse(503, error("internal", "busy"))).toMatchObject({ kind: "retry" });
   });
 
   it("treats 404/405 as a wrong --hub, not as bad events", () => {
