@@ -62,6 +62,21 @@ describe("LiveChannel connection state machine", () => {
     expect(next.params).toEqual({ since: "1", epoch: h.hub.epoch, ticket: "ticket-1" });
   });
 
+  it("4404 (channel deleted): drops the state on screen and in the cache at once, then resumes into a snapshot of the new channel", async () => {
+    const h = makeHarness({ random: () => 0.5 });
+    h.hub.commit([agentSet("a")]);
+    const socket = await startLive(h);
+    expect(Object.keys(h.live.state!.agents)).toEqual(["a"]);
+    socket.serverClose(CloseCode.CHANNEL_DELETED, "the channel was deleted");
+    expect(h.live.state?.agents).toEqual({});
+    expect(h.live.status).toMatchObject({ phase: "reconnecting", closeCode: CloseCode.CHANNEL_DELETED, seq: 0 });
+    h.clock.advance(1_000); // the throttled cache save, and the retry
+    expect(h.cache.load("demo")).toMatchObject({ seq: 0, epoch: "", state: { agents: {} } });
+    const next = await h.nextSocket();
+    // An epoch the hub never makes: the resume is answered with a snapshot.
+    expect(next.params).toMatchObject({ since: "0", epoch: "" });
+  });
+
   it("backs off with full jitter: each wait within [0, window(attempt)), windows doubling to the cap", async () => {
     let r = 0;
     const randoms = [0.99, 0.01, 0.5, 0.99, 0.2, 0.99, 0.99, 0.99, 0.7];

@@ -4,7 +4,7 @@
  * and the polling fallback feed it the same frames, and its seq rules are
  * what make switching between them lose and repeat nothing.
  */
-import type { ChannelState, DeltaFrame, HelloFrame } from "../../../../protocol/index.ts";
+import { emptyState, type ChannelState, type DeltaFrame, type HelloFrame } from "../../../../protocol/index.ts";
 import { ActivityFeed } from "./activity-feed.ts";
 import { ChannelStore } from "./channel-store.ts";
 import type { ReplayStats } from "./types.ts";
@@ -66,6 +66,15 @@ export class ChannelSync {
     }
     this.#seeHead(snapshot.epoch, snapshot.seq);
     this.#awaitingSnapshot = false;
+  }
+
+  /**
+   * Forgets the channel's state (it was deleted): an empty state under an
+   * epoch the hub never makes, so the next resume is answered with a snapshot.
+   */
+  dropState(): void {
+    this.#hooks.log("the channel was deleted; its state is dropped");
+    this.snapshot({ epoch: "", seq: 0, state: emptyState() });
   }
 
   /** Applies a delta if it is the next one; returns why a snapshot is needed, or null. */

@@ -216,6 +216,8 @@ export class LiveChannel {
     if (sessionOf(this.#state) !== session) return;
     this.#closeCode = end.code;
     this.#log(`socket closed: ${end.code}${end.reason ? ` ${end.reason}` : ""}`);
+    // The hub's state is gone: the screen and the cache forget it now, not at the next hello.
+    if (end.code === CloseCode.CHANNEL_DELETED) this.#sync.dropState();
     const outcome = classifyAttemptEnd(end);
     if (outcome.kind === "stop") return this.#terminal(outcome.phase, outcome.message);
     if (this.#state?.kind === "polling") {
