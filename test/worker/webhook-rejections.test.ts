@@ -14,7 +14,7 @@ import {
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, channelObjectExists, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, channelObjectExists, channelStorage, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 
 const SIGNATURE_MISMATCH = 'X-Hub-Signature does not match: expected sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>';
 const CHANNEL_RULE = "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$";
@@ -247,7 +247,7 @@ describe("webhook rejections on a channel that already has data", () => {
 });
 
 describe("rejections and the channel's object", () => {
-  it("unauthenticated rejections create no channel object; authenticated ones count as rejected", async () => {
+  it("unauthenticated rejections create no channel object; authenticated ones count as rejected once the channel exists", async () => {
     const channel = uniqueChannel("stranger");
     const body = JSON.stringify(ev.meta({ name: "x" }));
     const headers = await webhookHeaders(TEST_SECRETS.WEBHOOK_SECRET, body);
@@ -256,23 +256,29 @@ describe("rejections and the channel's object", () => {
     expect((await postRaw(channel, paddedEventBody(MAX_WEBHOOK_BODY_BYTES + 1), headers)).status).toBe(413);
     expect(await channelObjectExists(channel)).toBe(false);
 
-    // Signed but refused: counted in the channel's metrics, nothing else.
+    // Signed but refused: a channel exists only once it accepted an event, so these store nothing either.
     const late = await webhookHeaders(TEST_SECRETS.WEBHOOK_SECRET, body, Date.now() - 600_000);
-    expect((await postRaw(channel, body, late)).status).toBe(401);
-    expect((await hub.post(channel, "nope")).status).toBe(400);
-    expect((await hub.post(channel, { id: "x" })).status).toBe(422);
-    // Counted after the answer (waitUntil): wait for the object to appear, before any read creates it.
-    for (let i = 0; i < 50 && !(await channelObjectExists(channel)); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await channelObjectExists(channel)).toBe(true);
-    // The counter may trail the object's creation by a moment: poll briefly.
+    const refuseThree = async () => {
+      expect((await postRaw(channel, body, late)).status).toBe(401);
+      expect((await hub.post(channel, "nope")).status).toBe(400);
+      expect((await hub.post(channel, { id: "x" })).status).toBe(422);
+    };
+    await refuseThree();
+    expect((await metrics(channel)).events).toStrictEqual({ accepted: 0, duplicate: 0, stale: 0, rejected: 0 });
+    expect((await channelStorage(channel)).tables).toStrictEqual([]);
+
+    // On a channel that exists, they are counted in its metrics, nothing else.
+    await send(channel, ev.meta({ name: "exists" }));
+    await refuseThree();
+    // Counted after the answer (waitUntil): poll briefly.
     let m = await metrics(channel);
     for (let i = 0; i < 50 && m.events.rejected < 3; i++) {
       await new Promise((r) => setTimeout(r, 20));
       m = await metrics(channel);
     }
-    expect(m.events).toStrictEqual({ accepted: 0, duplicate: 0, stale: 0, rejected: 3 });
+    expect(m.events).toStrictEqual({ accepted: 1, duplicate: 0, stale: 0, rejected: 3 });
     const snap = await snapshot(channel);
-    expect(snap.seq).toBe(0);
-    expect(snap.state).toStrictEqual({ meta: {}, agents: {}, tasks: {}, health: {} });
+    expect(snap.seq).toBe(1);
+    expect(snap.state).toStrictEqual({ meta: { name: "exists" }, agents: {}, tasks: {}, health: {} });
   });
 });
