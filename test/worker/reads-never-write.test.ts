@@ -5,10 +5,10 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CloseCode, Paths, type ChannelsResponse, type DeltasResponse, type HelloFrame, type SnapshotResponse } from "../../protocol/index.ts";
+import { CloseCode, Paths, type DeltasResponse, type HelloFrame, type SnapshotResponse } from "../../protocol/index.ts";
 import { readAttachment } from "../../worker/channel/socket-attachment.ts";
 import { ev } from "../../dev/events.ts";
-import { channelObject, channelStorage, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, channelStorage, hub, listChannels, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 const EMPTY_STATE = { meta: {}, agents: {}, tasks: {}, health: {} };
@@ -27,7 +27,7 @@ async function getJson<T>(path: string): Promise<T> {
 }
 
 async function listedChannels(): Promise<string[]> {
-  return (await getJson<ChannelsResponse>(`${Paths.channels}?limit=500`)).channels.map((c) => c.channel);
+  return (await listChannels(TICKET)).map((c) => c.channel);
 }
 
 describe("reads of a channel that does not exist", () => {

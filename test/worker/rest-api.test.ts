@@ -3,10 +3,10 @@
  * metrics, the channel directory, health, and unknown routes.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MAX_LONG_POLL_SECONDS, Paths, type ChannelsResponse, type DeltasResponse } from "../../protocol/index.ts";
+import { MAX_LONG_POLL_SECONDS, Paths, type DeltasResponse } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, listChannels, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 /** A viewer's ticket for every channel. */
@@ -24,8 +24,7 @@ async function deltas(channel: string, query: string): Promise<DeltasResponse> {
 }
 
 async function summaryOf(channel: string) {
-  const res = await hub.get(Paths.channels, TICKET);
-  return ((await res.json()) as ChannelsResponse).channels.find((c) => c.channel === channel);
+  return (await listChannels(TICKET)).find((c) => c.channel === channel);
 }
 
 /** Directory reports are sent after the answer that caused them: poll until `ok` (bounded). */
@@ -107,7 +106,8 @@ describe("snapshot and deltas", () => {
         message: "since must be a non-negative integer seq",
       });
     }
-    for (const wait of ["-1", "abc", String(MAX_LONG_POLL_SECONDS + 1)]) {
+    // Digits only: hex, exponents, fractions and padding are not numbers of seconds here.
+    for (const wait of ["-1", "abc", String(MAX_LONG_POLL_SECONDS + 1), "0x10", "1e1", "1.5", "%205", "+5", "Infinity"]) {
       await expectError(await hub.get(`${Paths.deltas(channel)}?since=0&epoch=e&wait=${wait}`, TICKET), 400, {
         code: "bad_request",
         message: `wait must be a number of seconds from 0 to ${MAX_LONG_POLL_SECONDS}`,

@@ -10,7 +10,7 @@ import { TOKEN_IS_NOT_A_TICKET, ticketKeyFor } from "../../worker/auth/viewer-au
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, fetchHub, hub, send, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, listChannels, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
@@ -202,10 +202,7 @@ describe("ticket checks on the REST API", () => {
     await send(hidden, ev.meta({ name: "h" }));
     const ticket = await hub.ticket([seen]);
     const everything = await hub.ticket();
-    const listed = async (credential: string) => {
-      const res = await hub.get(Paths.channels, credential);
-      return ((await res.json()) as { channels: { channel: string }[] }).channels.map((c) => c.channel);
-    };
+    const listed = async (credential: string) => (await listChannels(credential)).map((c) => c.channel);
     // Directory reports are sent after the webhook's answer: poll briefly.
     for (let i = 0; i < 50 && !((await listed(everything)).includes(seen) && (await listed(everything)).includes(hidden)); i++) await settle(20);
     expect(await listed(everything)).toEqual(expect.arrayContaining([seen, hidden]));

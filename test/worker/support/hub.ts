@@ -1,7 +1,7 @@
 /** The hub under test, reached in-process through the Worker's own fetch handler. */
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { Paths, type ChannelMetrics, type HubEventInput, type SnapshotResponse, type WebhookAccepted } from "../../../protocol/index.ts";
+import { Paths, type ChannelMetrics, type ChannelSummary, type ChannelsResponse, type HubEventInput, type SnapshotResponse, type WebhookAccepted } from "../../../protocol/index.ts";
 import { channelStub } from "../../../worker/channel/channel-stub.ts";
 import { HubClient } from "../../../dev/hub-client.ts";
 
@@ -55,4 +55,18 @@ export function channelStorage(channel: string): Promise<{ tables: string[]; dat
       .map((r) => r.name),
     databaseSize: state.storage.sql.databaseSize,
   }));
+}
+
+/** Every channel the credential may list, following `nextCursor` page by page. */
+export async function listChannels(ticket: string, limit = 500): Promise<ChannelSummary[]> {
+  const all: ChannelSummary[] = [];
+  let cursor: string | null = "";
+  while (cursor !== null) {
+    const res = await hub.get(`${Paths.channels}?limit=${limit}&cursor=${cursor}`, ticket);
+    if (res.status !== 200) throw new Error(`channels answered ${res.status}: ${await res.text()}`);
+    const page = (await res.json()) as ChannelsResponse;
+    all.push(...page.channels);
+    cursor = page.nextCursor;
+  }
+  return all;
 }
