@@ -5,7 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { CloseCode, MAX_DELTAS_RESPONSE_BYTES, Paths, type DeltasResponse, type HubEvent } from "../../protocol/index.ts";
+import { CloseCode, MAX_DELTAS_RESPONSE_BYTES, MAX_REPLAY_BYTES, Paths, type DeltasResponse, type HubEvent } from "../../protocol/index.ts";
 import type { ChannelObject, IngestOutcome } from "../../worker/channel/channel-object.ts";
 import { ev } from "../../dev/events.ts";
 import { expectError } from "./support/http-expect.ts";
@@ -143,5 +143,26 @@ describe("byte bound of a page of deltas", () => {
       pages++;
     }
     expect(pages).toBeGreaterThan(1);
+  });
+});
+
+describe("byte bound of a WebSocket replay", () => {
+  it(`a replay over ${MAX_REPLAY_BYTES} bytes is sent as a snapshot (recovered: false); a smaller one is replayed`, async () => {
+    const channel = uniqueChannel("rl-replay");
+    const title = "t".repeat(2000);
+    const description = "d".repeat(2500);
+    for (let b = 0; b < 10; b++) await send(channel, ...Array.from({ length: 100 }, (_, i) => ev.taskUpsert({ id: b * 100 + i + 1, title, description })));
+    const { epoch, seq: head } = await snapshot(channel);
+    expect(head).toBe(1000);
+
+    const whole = await SocketProbe.open(channel, { ticket: TICKET, since: 0, epoch });
+    const [hello, next] = await whole.waitForFrames(2, 10_000);
+    expect(hello).toMatchObject({ type: "hello", head, recovered: false });
+    expect(next).toMatchObject({ type: "snapshot", epoch, seq: head });
+
+    const half = await SocketProbe.open(channel, { ticket: TICKET, since: 500, epoch });
+    await half.waitForSeq(head, 10_000);
+    expect(half.frames[0]).toMatchObject({ type: "hello", recovered: true });
+    expect(half.deltas.map((d) => d.seq)).toStrictEqual(Array.from({ length: 500 }, (_, i) => 501 + i));
   });
 });
