@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { Paths, type ChannelMetrics } from "../protocol/index.ts";
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
-import { TEST_SECRETS } from "../dev/secrets.ts";
+import { BENCH_LIMITS } from "./support/bench-limits.ts";
 import { withTimeout } from "./support/deadline.ts";
 import { MiniflareHub } from "./support/miniflare-hub.ts";
 import { fmtMs, percentile, summarize } from "./support/percentiles.ts";
@@ -79,7 +79,7 @@ const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000))} sockets/
 
 async function main(): Promise<boolean> {
   const t0 = performance.now();
-  const hub = (live.hub = await MiniflareHub.start({ vars: { MAX_CONNECTIONS_PER_CHANNEL: String(SOCKETS + 100) } }));
+  const hub = (live.hub = await MiniflareHub.start({ vars: { MAX_CONNECTIONS_PER_CHANNEL: String(SOCKETS + 100), ...BENCH_LIMITS } }));
   const client = new HubClient(hub.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
   const runId = Date.now().toString(36);
   const channels = Array.from({ length: CHANNELS }, (_, i) => `load-${runId}-${i}`);
@@ -150,7 +150,7 @@ async function main(): Promise<boolean> {
   // 4. The hub's own view.
   console.log("");
   for (const channel of channels.slice(0, METRICS_CHANNELS_SHOWN)) {
-    const res = await client.get(Paths.metrics(channel), TEST_SECRETS.DASHBOARD_TOKEN);
+    const res = await client.get(Paths.metrics(channel), await client.viewerTicket());
     if (res.status !== 200) throw new Error(`metrics of ${channel} answered ${res.status}: ${await res.text()}`);
     const m = (await res.json()) as ChannelMetrics;
     console.log(

@@ -7,6 +7,7 @@ import { Paths, type DeltaFrame, type HelloFrame } from "../protocol/index.ts";
 import { DevServer } from "../dev/dev-server.ts";
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
+import { BENCH_LIMITS } from "./support/bench-limits.ts";
 import { fmtMs, percentile } from "./support/percentiles.ts";
 
 
@@ -44,7 +45,7 @@ async function openSockets(server: DevServer, channel: string, ticket: string, c
 }
 
 async function main() {
-  const server = await DevServer.start();
+  const server = await DevServer.start({ vars: BENCH_LIMITS });
   const hub = new HubClient(server.url);
   const ticket = await hub.ticket();
   console.log(`taskmaster-live bench — wrangler dev on ${server.url}, Node ${process.version}\n`);

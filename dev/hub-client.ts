@@ -4,10 +4,13 @@
  * gets tickets, reads snapshots. Works against any fetch (SELF in workerd,
  * global fetch in Node).
  */
-import { deriveChannelKey, Paths, standardWebhookHeaders, webhookHeaders, type SnapshotResponse, type TicketResponse } from "../protocol/index.ts";
+import { deriveChannelKey, Paths, standardWebhookHeaders, webhookHeaders, type SnapshotResponse, type TicketRequest, type TicketResponse } from "../protocol/index.ts";
 import { TEST_SECRETS } from "./secrets.ts";
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A viewer ticket is renewed when less than this is left of it. */
+const TICKET_RENEW_MARGIN_MS = 60_000;
 
 export interface SignOptions {
   /** A channel key to sign with instead of this channel's (to prove it is refused). */
@@ -20,6 +23,8 @@ export interface SignOptions {
 }
 
 export class HubClient {
+  #viewer: { ticket: string; renewAtMs: number } | null = null;
+
   constructor(
     readonly baseUrl: string,
     readonly fetcher: FetchLike = (input, init) => fetch(input, init),
@@ -55,13 +60,25 @@ export class HubClient {
   }
 
   async ticket(channels?: string[], ttlSeconds?: number): Promise<string> {
+    return (await this.#requestTicket({ ...(channels ? { channels } : {}), ...(ttlSeconds ? { ttlSeconds } : {}) })).ticket;
+  }
+
+  async #requestTicket(request: TicketRequest): Promise<TicketResponse> {
     const res = await this.fetcher(this.baseUrl + Paths.ticket, {
       method: "POST",
       headers: { authorization: `Bearer ${this.secrets.DASHBOARD_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ ...(channels ? { channels } : {}), ...(ttlSeconds ? { ttlSeconds } : {}) }),
+      body: JSON.stringify(request),
     });
     if (res.status !== 200) throw new Error(`ticket answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as TicketResponse).ticket;
+    return res.json();
+  }
+
+  /** A ticket for every channel, reused until it is close to expiry: the credential of REST reads and sockets. */
+  async viewerTicket(): Promise<string> {
+    if (this.#viewer && Date.now() < this.#viewer.renewAtMs) return this.#viewer.ticket;
+    const { ticket, expiresAt } = await this.#requestTicket({});
+    this.#viewer = { ticket, renewAtMs: Date.parse(expiresAt) - TICKET_RENEW_MARGIN_MS };
+    return ticket;
   }
 
   async get(path: string, ticket?: string): Promise<Response> {
@@ -69,7 +86,7 @@ export class HubClient {
   }
 
   async snapshot(channel: string): Promise<SnapshotResponse> {
-    const res = await this.get(Paths.snapshot(channel), this.secrets.DASHBOARD_TOKEN);
+    const res = await this.get(Paths.snapshot(channel), await this.viewerTicket());
     if (res.status !== 200) throw new Error(`snapshot answered ${res.status}: ${await res.text()}`);
     return res.json();
   }

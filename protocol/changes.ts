@@ -5,7 +5,7 @@
  *
  * | kind   | key            | ops                    |
  * |--------|----------------|------------------------|
- * | agent  | agent id       | set, patch             |
+ * | agent  | agent id       | set, patch, remove     |
  * | task   | tag + task id  | set, patch, remove     |
  * | health | source         | append (keeps `limit`) |
  * | meta   | —              | patch                  |
@@ -19,6 +19,8 @@ export const ChangeSchema = v.variant("kind", [
   v.variant("op", [
     v.object({ kind: v.literal("agent"), op: v.literal("set"), key, value: AgentStateSchema }),
     v.object({ kind: v.literal("agent"), op: v.literal("patch"), key, value: v.partial(AgentStateSchema) }),
+    /** An offline agent past the purge horizon. */
+    v.object({ kind: v.literal("agent"), op: v.literal("remove"), key }),
   ]),
   v.variant("op", [
     v.object({ kind: v.literal("task"), op: v.literal("set"), tag: v.string(), key, value: TaskStateSchema }),
@@ -62,7 +64,8 @@ export function applyChange(state: ChannelState, change: Change): void {
       }
       const agent = ownEntry(state.agents, change.key);
       if (!agent) throw new ChangeConflictError(change, "no such agent");
-      Object.assign(agent, clone(change.value));
+      if (change.op === "remove") delete state.agents[change.key];
+      else Object.assign(agent, clone(change.value));
       return;
     }
     case "task": {

@@ -27,7 +27,7 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: "method_not_allowed",
   /** 400 (WebSocket only): a frame the server does not understand. */
   BAD_FRAME: "bad_frame",
-  /** 429: too many frames or connections. */
+  /** 429: too many frames or connections, webhook requests or events on a channel, or ticket requests; see `Retry-After`. */
   RATE_LIMITED: "rate_limited",
   /** 500: a bug or an outage on our side; nothing was stored. */
   INTERNAL: "internal",

@@ -28,7 +28,7 @@ const SnapshotFrameSchema = v.object({ type: v.literal("snapshot"), epoch: v.str
 
 /** Why a delta exists: the event that caused it, or the hub itself (agent expiry). */
 const DeltaCauseSchema = v.object({
-  type: v.picklist([...EventSchema.options.map((event) => event.entries.type.literal), "agent.expired"]),
+  type: v.picklist([...EventSchema.options.map((event) => event.entries.type.literal), "agent.expired", "agent.purged"]),
   /** The webhook event id, when an event caused it. */
   id: v.optional(v.string()),
 });

@@ -65,8 +65,11 @@ export interface ChannelSummary {
   readonly connections: number;
 }
 
+/** One page of `GET /api/channels?limit=&cursor=`, in name order. */
 export interface ChannelsResponse {
   readonly channels: readonly ChannelSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
 }
 
 export interface ChannelMetrics {

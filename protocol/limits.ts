@@ -39,3 +39,18 @@ export const MAX_EVENT_BYTES = MAX_WEBHOOK_BODY_BYTES - '{"events":[]}'.length;
 export const MAX_INTEGER_TASK_ID = Number.MAX_SAFE_INTEGER;
 /** Largest `since` a query accepts (15 digits); more is `400 bad_request`. */
 export const MAX_SINCE_SEQ = 999_999_999_999_999;
+/** A viewer's `resync` is answered at most once per this interval per socket; an earlier one gets `bad_frame`. */
+export const MIN_RESYNC_INTERVAL_MS = 5000;
+/** A WebSocket replay larger than this (UTF-8 bytes of the deltas) is replaced by a snapshot (`recovered: false`). */
+export const MAX_REPLAY_BYTES = 4 * 1024 * 1024;
+/** A REST `deltas` response stops before this many UTF-8 bytes of deltas (always at least one delta). */
+export const MAX_DELTAS_RESPONSE_BYTES = 1024 * 1024;
+/** Default and largest page of `GET /api/channels?limit=`. */
+export const DEFAULT_CHANNELS_PAGE_SIZE = 100;
+export const MAX_CHANNELS_PAGE_SIZE = 500;
+/** Defaults of the rate-limit variables (see README "Limits and bounds"). */
+export const DEFAULT_INGEST_EVENTS_PER_SECOND = 1000;
+export const DEFAULT_INGEST_REQUESTS_PER_SECOND = 50;
+export const DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE = 30;
+/** Tombstones, offline agents and events older than this many days are purged (events: acknowledged as `stale`). */
+export const DEFAULT_PURGE_AFTER_DAYS = 30;

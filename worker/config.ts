@@ -1,4 +1,13 @@
-import { DEFAULT_AGENT_TTL_SECONDS, DEFAULT_HEALTH_HISTORY, DEFAULT_TICKET_TTL_SECONDS, MAX_TICKET_TTL_SECONDS } from "../protocol/index.ts";
+import {
+  DEFAULT_AGENT_TTL_SECONDS,
+  DEFAULT_HEALTH_HISTORY,
+  DEFAULT_INGEST_EVENTS_PER_SECOND,
+  DEFAULT_INGEST_REQUESTS_PER_SECOND,
+  DEFAULT_PURGE_AFTER_DAYS,
+  DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE,
+  DEFAULT_TICKET_TTL_SECONDS,
+  MAX_TICKET_TTL_SECONDS,
+} from "../protocol/index.ts";
 import type { Env } from "./env.ts";
 
 export interface HubConfig {
@@ -6,9 +15,16 @@ export interface HubConfig {
   readonly healthHistory: number;
   readonly ticketTtlSeconds: number;
   readonly maxConnectionsPerChannel: number;
+  readonly ingestEventsPerSecond: number;
+  readonly ingestRequestsPerSecond: number;
+  readonly socketConnectsPerTicketPerMinute: number;
+  readonly purgeAfterMs: number;
 }
 
 const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Ten years: a larger horizon would be no horizon, and its milliseconds must stay exact. */
+const MAX_PURGE_AFTER_DAYS = 3650;
 
 function positiveInt(raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined || raw === "") return fallback;
@@ -23,5 +39,9 @@ export function readConfig(env: Env): HubConfig {
     healthHistory: positiveInt(env.HEALTH_HISTORY, DEFAULT_HEALTH_HISTORY, 100_000),
     ticketTtlSeconds: positiveInt(env.TICKET_TTL_SECONDS, DEFAULT_TICKET_TTL_SECONDS, MAX_TICKET_TTL_SECONDS),
     maxConnectionsPerChannel: positiveInt(env.MAX_CONNECTIONS_PER_CHANNEL, DEFAULT_MAX_CONNECTIONS_PER_CHANNEL),
+    ingestEventsPerSecond: positiveInt(env.INGEST_EVENTS_PER_SECOND, DEFAULT_INGEST_EVENTS_PER_SECOND),
+    ingestRequestsPerSecond: positiveInt(env.INGEST_REQUESTS_PER_SECOND, DEFAULT_INGEST_REQUESTS_PER_SECOND),
+    socketConnectsPerTicketPerMinute: positiveInt(env.SOCKET_CONNECTS_PER_TICKET_PER_MINUTE, DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE),
+    purgeAfterMs: positiveInt(env.PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS, MAX_PURGE_AFTER_DAYS) * DAY_MS,
   };
 }

@@ -13,6 +13,12 @@ export interface Env {
   readonly HEALTH_HISTORY?: string;
   readonly TICKET_TTL_SECONDS?: string;
   readonly MAX_CONNECTIONS_PER_CHANNEL?: string;
+  readonly INGEST_EVENTS_PER_SECOND?: string;
+  readonly INGEST_REQUESTS_PER_SECOND?: string;
+  readonly SOCKET_CONNECTS_PER_TICKET_PER_MINUTE?: string;
+  readonly PURGE_AFTER_DAYS?: string;
+  /** Workers Rate Limiting binding: ticket requests per client IP. Absent, tickets are not rate-limited. */
+  readonly TICKET_RATE_LIMITER?: RateLimit;
   readonly CHANNEL: DurableObjectNamespace<ChannelObject>;
   readonly DIRECTORY: DurableObjectNamespace<DirectoryObject>;
   readonly ASSETS?: Fetcher;

@@ -57,7 +57,7 @@ async function expectHubToMatchFiles(step: string, since = Date.now()): Promise<
 }
 
 async function metrics(): Promise<ChannelMetrics> {
-  const res = await hub.get(Paths.metrics(CHANNEL), hub.secrets.DASHBOARD_TOKEN);
+  const res = await hub.get(Paths.metrics(CHANNEL), await hub.viewerTicket());
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -66,7 +66,7 @@ async function deltasSince(since: number, epoch: string) {
   const out = [];
   let cursor = since;
   for (;;) {
-    const res = await hub.get(`${Paths.deltas(CHANNEL)}?since=${cursor}&epoch=${encodeURIComponent(epoch)}`, hub.secrets.DASHBOARD_TOKEN);
+    const res = await hub.get(`${Paths.deltas(CHANNEL)}?since=${cursor}&epoch=${encodeURIComponent(epoch)}`, await hub.viewerTicket());
     const body = (await res.json()) as DeltasResponse;
     if (!body.recovered) throw new Error("the hub could not replay the deltas");
     out.push(...body.deltas);

@@ -13,6 +13,9 @@ export class MemoryChannelStorage implements ChannelStorage {
   failNextCommit = false;
   #nextHealthId = 1;
 
+  exists(): boolean {
+    return this.meta.size > 0 || this.eventIds.size > 0 || this.entityRows.size > 0 || this.deltas.length > 0 || Object.values(this.counterValues).some((n) => n > 0);
+  }
   getMeta(name: "epoch"): string | null {
     return this.meta.get(name) ?? null;
   }
@@ -59,6 +62,16 @@ export class MemoryChannelStorage implements ChannelStorage {
   trim(deltasBefore: number, eventIdsBeforeMs: number): void {
     this.deltas = this.deltas.filter((d) => d.seq >= deltasBefore);
     for (const [id, at] of this.eventIds) if (at < eventIdsBeforeMs) this.eventIds.delete(id);
+  }
+  purgeTombstones(versionBeforeMs: number): number {
+    let purged = 0;
+    for (const [key, row] of this.entityRows) {
+      if (row.value === null && row.version < versionBeforeMs) {
+        this.entityRows.delete(key);
+        purged++;
+      }
+    }
+    return purged;
   }
   counters(): Counters {
     return { ...this.counterValues };

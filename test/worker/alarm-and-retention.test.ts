@@ -16,11 +16,14 @@ import {
   type DeltasResponse,
 } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { channelObject, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
-const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
+/** A viewer's ticket for every channel. */
+let TICKET = "";
+beforeAll(async () => {
+  TICKET = await hub.viewerTicket();
+});
 /** AGENT_TTL_SECONDS in vitest.config.ts. */
 const AGENT_TTL_MS = 60_000;
 const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
@@ -48,7 +51,7 @@ describe("agent expiry", () => {
     const channel = uniqueChannel("expiry");
     await send(channel, ev.agentStatus("quiet", "busy", { taskId: "4", detail: "compiling" }), ev.agentStatus("fresh", "online"), ev.agentStatus("gone", "offline"));
     const { epoch } = await snapshot(channel);
-    const viewers = [await SocketProbe.open(channel, { ticket: TOKEN, since: 3, epoch }), await SocketProbe.open(channel, { ticket: TOKEN })];
+    const viewers = [await SocketProbe.open(channel, { ticket: TICKET, since: 3, epoch }), await SocketProbe.open(channel, { ticket: TICKET })];
     for (const v of viewers) await v.waitFor("ready", (f) => f.length >= 1);
 
     // An alarm is due when the first agent can expire.
@@ -100,7 +103,7 @@ describe("agent expiry", () => {
     const { epoch } = await snapshot(channel);
     await backdateAgent(channel, "a1", AGENT_TTL_MS * 3);
     await runDurableObjectAlarm(channelObject(channel));
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN, since: 1, epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET, since: 1, epoch });
     const delta = await viewer.waitForSeq(2);
     expect(viewer.frames[0]).toMatchObject({ type: "hello", recovered: true, head: 2 });
     expect(delta.cause).toStrictEqual({ type: "agent.expired" });
@@ -160,7 +163,7 @@ describe("delta log retention", () => {
   it("a socket whose since fell out of the log gets hello (not recovered) and a snapshot", async () => {
     const oldest = TOTAL - DELTA_LOG_MIN_ENTRIES + 1;
     const rest = await snapshot(channel);
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN, since: oldest - 2, epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET, since: oldest - 2, epoch });
     const [hello, snap] = await viewer.waitForFrames(2);
     expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: TOTAL, recovered: false });
     expect(snap).toStrictEqual({ type: "snapshot", ...rest });
@@ -170,7 +173,7 @@ describe("delta log retention", () => {
 
   it("since = oldest - 1 still recovers; a long replay is sent in order across pages", async () => {
     const oldest = TOTAL - DELTA_LOG_MIN_ENTRIES + 1;
-    const res = await hub.get(`${Paths.deltas(channel)}?since=${oldest - 1}&epoch=${epoch}`, TOKEN);
+    const res = await hub.get(`${Paths.deltas(channel)}?since=${oldest - 1}&epoch=${epoch}`, TICKET);
     const body = (await res.json()) as DeltasResponse;
     expect(body.recovered).toBe(true);
     if (!body.recovered) return;
@@ -179,7 +182,7 @@ describe("delta log retention", () => {
 
     const since = TOTAL - 2 * MAX_DELTAS_PER_RESPONSE - 500;
     const started = Date.now();
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN, since, epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET, since, epoch });
     await viewer.waitForSeq(TOTAL, 10_000);
     console.log(`retention: replayed ${TOTAL - since} deltas over a socket in ${Date.now() - started} ms`);
     expect(viewer.frames[0]).toMatchObject({ type: "hello", recovered: true, head: TOTAL });
@@ -188,7 +191,7 @@ describe("delta log retention", () => {
 
   it("the REST fallback answers a snapshot for a cursor that fell out of the log", async () => {
     const oldest = TOTAL - DELTA_LOG_MIN_ENTRIES + 1;
-    const res = await hub.get(`${Paths.deltas(channel)}?since=${oldest - 2}&epoch=${epoch}`, TOKEN);
+    const res = await hub.get(`${Paths.deltas(channel)}?since=${oldest - 2}&epoch=${epoch}`, TICKET);
     expect(await res.json()).toStrictEqual({ recovered: false, snapshot: await snapshot(channel) });
   });
 

@@ -9,7 +9,6 @@ import { PING_FRAME_TEXT, PONG_FRAME_TEXT } from "../../protocol/index.ts";
 import type { ChannelObject } from "../../worker/channel/channel-object.ts";
 import { readAttachment, type SocketAttachment } from "../../worker/channel/socket-attachment.ts";
 import { ev } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { channelObject, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
@@ -38,7 +37,7 @@ describe("hibernation", () => {
     await send(channel, ev.taskUpsert({ id: 1, title: "One" }), ev.agentStatus("a1", "busy", { taskId: "1" }));
     const ticket = await hub.ticket([channel]);
     const viewers = [
-      await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN }),
+      await SocketProbe.open(channel, { ticket: await hub.viewerTicket() }),
       await SocketProbe.open(channel, { ticket }),
       await SocketProbe.open(channel, { ticket }),
     ];
@@ -47,7 +46,7 @@ describe("hibernation", () => {
     const before = await attachments(channel);
     expect(before).toHaveLength(3);
     for (const a of before) {
-      expect(a).toStrictEqual({ v: 1, id: expect.any(String), channel, connectedAtMs: expect.any(Number), ticketExp: expect.any(Number) });
+      expect(a).toStrictEqual({ v: 1, id: expect.any(String), channel, connectedAtMs: expect.any(Number), ticketExp: expect.any(Number), epoch: expect.any(String) });
       expect(a!.connectedAtMs).toBeLessThanOrEqual(Date.now());
     }
     expect(new Set(before.map((a) => a!.id)).size).toBe(3);
@@ -73,7 +72,7 @@ describe("hibernation", () => {
   it("a hibernated object answers pings, resync, bad frames and new connections as before", async () => {
     const channel = uniqueChannel("hib-frames");
     await send(channel, ev.meta({ name: "p" }));
-    const viewer = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: await hub.viewerTicket() });
     await viewer.waitForFrames(2);
     const epoch = (viewer.frames[0] as { epoch: string }).epoch;
     await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
@@ -96,15 +95,15 @@ describe("hibernation", () => {
 
     // The epoch and head are read back from storage: a resuming client recovers.
     await send(channel, ev.meta({ name: "q" }));
-    const resumed = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN, since: 1, epoch });
+    const resumed = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: 1, epoch });
     await resumed.waitForSeq(2);
     expect(resumed.frames[0]).toMatchObject({ type: "hello", epoch, head: 2, recovered: true });
   });
 
   it("a socket closed while hibernated is gone for the next broadcast; the others still get it", async () => {
     const channel = uniqueChannel("hib-close");
-    const stays = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN });
-    const leaves = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN });
+    const stays = await SocketProbe.open(channel, { ticket: await hub.viewerTicket() });
+    const leaves = await SocketProbe.open(channel, { ticket: await hub.viewerTicket() });
     await stays.waitForFrames(2);
     await leaves.waitForFrames(2);
     await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });

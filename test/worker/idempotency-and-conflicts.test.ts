@@ -7,9 +7,8 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { afterEach, describe, expect, it } from "vitest";
 import { EVENT_ID_RETENTION_MS, type HubEventInput } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
-import { channelObject, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 
 const T0 = Date.now() - 60_000;
 const iso = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
@@ -26,7 +25,7 @@ describe("idempotency by event id", () => {
     const event = ev.agentStatus("a1", "busy", { taskId: "3", id: "evt-1" });
     expect(await send(channel, event)).toStrictEqual({ accepted: 1, duplicates: 0, stale: 0, head: 1 });
     const before = await snapshot(channel);
-    const viewer = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN, since: 1, epoch: before.epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: 1, epoch: before.epoch });
     await viewer.waitForFrames(1);
 
     expect(await send(channel, event)).toStrictEqual({ accepted: 0, duplicates: 1, stale: 0, head: 1 });
@@ -152,7 +151,7 @@ describe("tombstones", () => {
   it("a late, older upsert or progress cannot resurrect a removed task; a newer upsert can", async () => {
     const channel = uniqueChannel("tomb");
     const before = await snapshot(channel);
-    const viewer = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN, since: 0, epoch: before.epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: 0, epoch: before.epoch });
     expect(await send(channel, ...removedSequence("feature"))).toMatchObject({ accepted: 2, head: 2 });
     const removal = await viewer.waitForSeq(2);
     expect(removal.changes).toStrictEqual([{ kind: "task", op: "remove", tag: "feature", key: "7" }]);

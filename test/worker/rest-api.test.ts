@@ -2,27 +2,29 @@
  * The REST side: snapshot, the polling fallback (deltas, long-poll),
  * metrics, the channel directory, health, and unknown routes.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { MAX_LONG_POLL_SECONDS, Paths, type ChannelsResponse, type DeltasResponse } from "../../protocol/index.ts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MAX_LONG_POLL_SECONDS, Paths, type DeltasResponse } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, listChannels, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
-const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
+/** A viewer's ticket for every channel. */
+let TICKET = "";
+beforeAll(async () => {
+  TICKET = await hub.viewerTicket();
+});
 
 afterEach(() => SocketProbe.closeAll());
 
 async function deltas(channel: string, query: string): Promise<DeltasResponse> {
-  const res = await hub.get(`${Paths.deltas(channel)}?${query}`, TOKEN);
+  const res = await hub.get(`${Paths.deltas(channel)}?${query}`, TICKET);
   expect(res.status, await res.clone().text()).toBe(200);
   return res.json();
 }
 
 async function summaryOf(channel: string) {
-  const res = await hub.get(Paths.channels, TOKEN);
-  return ((await res.json()) as ChannelsResponse).channels.find((c) => c.channel === channel);
+  return (await listChannels(TICKET)).find((c) => c.channel === channel);
 }
 
 /** Directory reports are sent after the answer that caused them: poll until `ok` (bounded). */
@@ -45,8 +47,8 @@ describe("health and routing", () => {
 
   it("404 for unknown paths, also under a channel", async () => {
     await expectError(await fetchHub(`${HUB_URL}/api/nope`), 404, { code: "not_found", message: "no route for GET /api/nope" });
-    await expectError(await hub.get("/api/channels/abc/nope", TOKEN), 404, { code: "not_found", message: "no route for GET /api/channels/abc/nope" });
-    await expectError(await hub.get("/api/channels/abc/snapshot/extra", TOKEN), 404, { code: "not_found", message: "no route for GET /api/channels/abc/snapshot/extra" });
+    await expectError(await hub.get("/api/channels/abc/nope", TICKET), 404, { code: "not_found", message: "no route for GET /api/channels/abc/nope" });
+    await expectError(await hub.get("/api/channels/abc/snapshot/extra", TICKET), 404, { code: "not_found", message: "no route for GET /api/channels/abc/snapshot/extra" });
   });
 
   it("405 for a wrong method on a known path", async () => {
@@ -58,13 +60,13 @@ describe("health and routing", () => {
       ["PUT", Paths.deltas("abc")],
     ];
     for (const [method, path] of cases) {
-      const res = await fetchHub(HUB_URL + path, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+      const res = await fetchHub(HUB_URL + path, { method, headers: { authorization: `Bearer ${TICKET}` } });
       await expectError(res, 405, { code: "method_not_allowed", message: `${method} is not allowed on ${path}` });
     }
   });
 
   it("400 bad_channel for an invalid channel in a REST path", async () => {
-    await expectError(await hub.get(Paths.snapshot("Nope!"), TOKEN), 400, { code: "bad_channel", message: "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$" });
+    await expectError(await hub.get(Paths.snapshot("Nope!"), TICKET), 400, { code: "bad_channel", message: "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$" });
   });
 });
 
@@ -72,7 +74,7 @@ describe("snapshot and deltas", () => {
   it("the snapshot is JSON, not cacheable, and in the socket's seq space", async () => {
     const channel = uniqueChannel("rest-snap");
     await send(channel, ev.taskUpsert({ id: 1, title: "x" }), ev.health("ci", { cpu: 12.5, memory: { usedBytes: 1, totalBytes: 2 }, queueDepth: 3 }));
-    const res = await hub.get(Paths.snapshot(channel), TOKEN);
+    const res = await hub.get(Paths.snapshot(channel), TICKET);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -99,13 +101,14 @@ describe("snapshot and deltas", () => {
   it("400 for a malformed since or wait", async () => {
     const channel = uniqueChannel("rest-bad");
     for (const since of ["-1", "abc", "1.5", "1e3"]) {
-      await expectError(await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=e`, TOKEN), 400, {
+      await expectError(await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=e`, TICKET), 400, {
         code: "bad_request",
         message: "since must be a non-negative integer seq",
       });
     }
-    for (const wait of ["-1", "abc", String(MAX_LONG_POLL_SECONDS + 1)]) {
-      await expectError(await hub.get(`${Paths.deltas(channel)}?since=0&epoch=e&wait=${wait}`, TOKEN), 400, {
+    // Digits only: hex, exponents, fractions and padding are not numbers of seconds here.
+    for (const wait of ["-1", "abc", String(MAX_LONG_POLL_SECONDS + 1), "0x10", "1e1", "1.5", "%205", "+5", "Infinity"]) {
+      await expectError(await hub.get(`${Paths.deltas(channel)}?since=0&epoch=e&wait=${wait}`, TICKET), 400, {
         code: "bad_request",
         message: `wait must be whole seconds from 0 to ${MAX_LONG_POLL_SECONDS}, digits only`,
       });
@@ -147,8 +150,8 @@ describe("metrics and the directory", () => {
     await send(channel, first); // duplicate
     await send(channel, ev.taskUpsert({ id: 1, title: "old" }, { occurredAt: new Date(Date.now() - 3_600_000).toISOString() })); // stale
     const { epoch } = await snapshot(channel);
-    const fresh = await SocketProbe.open(channel, { ticket: TOKEN });
-    const resumed = await SocketProbe.open(channel, { ticket: TOKEN, since: 1, epoch });
+    const fresh = await SocketProbe.open(channel, { ticket: TICKET });
+    const resumed = await SocketProbe.open(channel, { ticket: TICKET, since: 1, epoch });
     await fresh.waitForFrames(2);
     await resumed.waitForFrames(2);
 
@@ -172,7 +175,7 @@ describe("metrics and the directory", () => {
 
   it("bytesOut counts UTF-8 bytes, not characters", async () => {
     const channel = uniqueChannel("rest-bytes");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
     const before = (await metrics(channel)).bytesOut;
     await send(channel, ev.meta({ name: "日本語のプロジェクト🚀" }));
@@ -186,8 +189,8 @@ describe("metrics and the directory", () => {
     const channel = uniqueChannel("rest-dir");
     await send(channel, ev.meta({ name: "d" }), ev.meta({ currentTag: "t" }));
     const { epoch } = await snapshot(channel);
-    const a = await SocketProbe.open(channel, { ticket: TOKEN });
-    const b = await SocketProbe.open(channel, { ticket: TOKEN });
+    const a = await SocketProbe.open(channel, { ticket: TICKET });
+    const b = await SocketProbe.open(channel, { ticket: TICKET });
     await a.waitForFrames(2);
     await b.waitForFrames(2);
     const withTwo = await eventually(() => summaryOf(channel), (s) => s?.connections === 2);

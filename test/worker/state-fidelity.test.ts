@@ -7,8 +7,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyChanges, emptyState, type ChannelState, type HubEventInput } from "../../protocol/index.ts";
 import { ev, isoAt } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
-import { channelObject, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { channelObject, hub, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
 /** HEALTH_HISTORY in wrangler.toml. */
@@ -18,7 +17,7 @@ afterEach(() => SocketProbe.closeAll());
 
 /** Replays the whole log over a socket and folds it into a state the way a client does (JSON in, applyChanges). */
 async function replayFromZero(channel: string, epoch: string, head: number): Promise<ChannelState> {
-  const viewer = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN, since: 0, epoch });
+  const viewer = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: 0, epoch });
   await viewer.waitForSeq(head, 10_000);
   expect(viewer.frames[0]).toMatchObject({ type: "hello", recovered: true });
   const state = JSON.parse(JSON.stringify(emptyState())) as ChannelState;

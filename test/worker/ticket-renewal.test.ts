@@ -10,7 +10,8 @@ import { CloseCode } from "../../protocol/index.ts";
 import { issueTicket } from "../../worker/auth/tickets.ts";
 import { ticketKeyFor } from "../../worker/auth/viewer-auth.ts";
 import { readAttachment } from "../../worker/channel/socket-attachment.ts";
-import { channelObject, uniqueChannel } from "./support/hub.ts";
+import { ev } from "../../dev/events.ts";
+import { channelObject, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
 afterEach(() => SocketProbe.closeAll());
@@ -42,6 +43,8 @@ async function expireStoredTickets(channel: string, beforeSeconds: number): Prom
 describe("ticket expiry on open sockets", () => {
   it("schedules the alarm by the ticket's expiry and closes only the expired socket with 4001", async () => {
     const channel = uniqueChannel("ticket-expiry");
+    // Only a channel that exists sets alarms (see reads-never-write.test.ts for one that does not yet).
+    await send(channel, ev.meta({ name: "expiry" }));
     const expiring = await SocketProbe.open(channel, { ticket: await ticketFor([channel], 120) });
     await expiring.waitForFrames(2);
     const staying = await SocketProbe.open(channel, { ticket: await ticketFor([channel], 600) });

@@ -1,16 +1,16 @@
 /**
- * Who may look: the dashboard token buys tickets; tickets (or the token)
+ * Who may look: the dashboard token buys tickets and nothing else; tickets
  * open sockets and REST reads for the channels they grant, nothing more.
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloseCode, MAX_TICKET_TTL_SECONDS, Paths, type TicketResponse } from "../../protocol/index.ts";
 import { issueTicket, ticketKey } from "../../worker/auth/tickets.ts";
-import { ticketKeyFor } from "../../worker/auth/viewer-auth.ts";
+import { TOKEN_IS_NOT_A_TICKET, ticketKeyFor } from "../../worker/auth/viewer-auth.ts";
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, fetchHub, hub, send, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, listChannels, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
 const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
@@ -125,10 +125,10 @@ describe("ticket checks on the WebSocket", () => {
     await refused(channel, await hub.ticket([other]), CloseCode.FORBIDDEN, { code: "forbidden", message: `the ticket does not grant channel "${channel}"` });
   });
 
-  it("accepts a ticket naming the channel, a wildcard ticket and the dashboard token", async () => {
+  it("accepts a ticket naming the channel and a wildcard ticket", async () => {
     const channel = uniqueChannel("ws-ok");
     await send(channel, ev.meta({ name: "ok" }));
-    for (const ticket of [await hub.ticket([channel]), await hub.ticket(["x", channel]), await hub.ticket(), TOKEN]) {
+    for (const ticket of [await hub.ticket([channel]), await hub.ticket(["x", channel]), await hub.ticket()]) {
       const viewer = await SocketProbe.open(channel, { ticket });
       const [hello] = await viewer.waitForFrames(2);
       expect(hello).toMatchObject({ type: "hello", channel, head: 1 });
@@ -136,6 +136,12 @@ describe("ticket checks on the WebSocket", () => {
       expect(viewer.closed).toBeNull();
       viewer.close();
     }
+  });
+
+  it("4001 for the dashboard token itself: it only buys tickets, so no socket outlives a rotation", async () => {
+    const channel = uniqueChannel("ws-token");
+    await send(channel, ev.meta({ name: "token" }));
+    await refused(channel, TOKEN, CloseCode.UNAUTHORIZED, { code: "unauthorized", message: TOKEN_IS_NOT_A_TICKET });
   });
 
   it("a refused socket sees none of the channel's data", async () => {
@@ -147,7 +153,7 @@ describe("ticket checks on the WebSocket", () => {
   });
 
   it("4400 for a socket on an invalid channel name", async () => {
-    const viewer = await SocketProbe.open("Not_Valid", { ticket: TOKEN });
+    const viewer = await SocketProbe.open("Not_Valid", { ticket: await hub.ticket() });
     expect((await viewer.waitForClose()).code).toBe(CloseCode.PROTOCOL_ERROR);
     expect(viewer.frames).toStrictEqual([{ type: "error", code: "bad_channel", message: "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$" }]);
   });
@@ -180,7 +186,13 @@ describe("ticket checks on the REST API", () => {
       await expectError(await hub.get(path, ticket), 403, { code: "forbidden", message: `the ticket does not grant channel "${other}"` });
     }
     for (const path of views(channel)) expect((await hub.get(path, ticket)).status).toBe(200);
-    for (const path of views(channel)) expect((await hub.get(path, TOKEN)).status).toBe(200);
+  });
+
+  it("401 for the dashboard token itself, saying to trade it for a ticket", async () => {
+    const channel = uniqueChannel("rest-token");
+    for (const path of [...views(channel), Paths.channels]) {
+      await expectError(await hub.get(path, TOKEN), 401, { code: "unauthorized", message: TOKEN_IS_NOT_A_TICKET });
+    }
   });
 
   it("the directory lists only the channels a ticket grants", async () => {
@@ -189,13 +201,11 @@ describe("ticket checks on the REST API", () => {
     await send(seen, ev.meta({ name: "s" }));
     await send(hidden, ev.meta({ name: "h" }));
     const ticket = await hub.ticket([seen]);
-    const listed = async (credential: string) => {
-      const res = await hub.get(Paths.channels, credential);
-      return ((await res.json()) as { channels: { channel: string }[] }).channels.map((c) => c.channel);
-    };
+    const everything = await hub.ticket();
+    const listed = async (credential: string) => (await listChannels(credential)).map((c) => c.channel);
     // Directory reports are sent after the webhook's answer: poll briefly.
-    for (let i = 0; i < 50 && !((await listed(TOKEN)).includes(seen) && (await listed(TOKEN)).includes(hidden)); i++) await settle(20);
-    expect(await listed(TOKEN)).toEqual(expect.arrayContaining([seen, hidden]));
+    for (let i = 0; i < 50 && !((await listed(everything)).includes(seen) && (await listed(everything)).includes(hidden)); i++) await settle(20);
+    expect(await listed(everything)).toEqual(expect.arrayContaining([seen, hidden]));
     expect(await listed(ticket)).toStrictEqual([seen]);
   });
 });

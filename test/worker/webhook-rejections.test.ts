@@ -14,7 +14,7 @@ import {
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, channelObject, channelObjectExists, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, channelObject, channelObjectExists, channelStorage, fetchHub, hub, metrics, send, snapshot, uniqueChannel } from "./support/hub.ts";
 
 const SIGNATURE_MISMATCH = 'X-Hub-Signature does not match: expected sha256=<hex HMAC-SHA256(channel key, "<timestamp>.<raw body>")>';
 const CHANNEL_RULE = "channel must match ^[a-z0-9][a-z0-9._-]{0,63}$";
@@ -266,6 +266,11 @@ describe("rejections and the channel's object", () => {
 
   it("signed refusals count against a channel that exists, not late ones", async () => {
     const channel = uniqueChannel("counted");
+    // Before the channel exists (it has accepted no event), a signed refusal stores nothing either.
+    expect((await hub.post(channel, "nope")).status).toBe(400);
+    expect((await hub.post(channel, { id: "x" })).status).toBe(422);
+    expect((await metrics(channel)).events).toStrictEqual({ accepted: 0, duplicate: 0, stale: 0, rejected: 0 });
+    expect((await channelStorage(channel)).tables).toStrictEqual([]);
     await send(channel, ev.meta({ name: "exists" }));
     const body = JSON.stringify(ev.meta({ name: "late" }));
     expect((await postRaw(channel, body, await hub.signedHeaders(channel, body, { nowMs: Date.now() - 600_000 }))).status).toBe(401);
@@ -278,11 +283,15 @@ describe("rejections and the channel's object", () => {
       m = await metrics(channel);
     }
     expect(m.events).toStrictEqual({ accepted: 1, duplicate: 0, stale: 0, rejected: 2 });
+    const snap = await snapshot(channel);
+    expect(snap.seq).toBe(1);
+    expect(snap.state).toStrictEqual({ meta: { name: "exists" }, agents: {}, tasks: {}, health: {} });
   });
 
   it("the object ignores a rejection count for a channel that has accepted no event", async () => {
     const channel = uniqueChannel("empty-count");
     await channelObject(channel).recordRejection();
     expect((await metrics(channel)).events.rejected).toBe(0);
+    expect((await channelStorage(channel)).tables).toStrictEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * The viewer's socket: hello, snapshot or replay, live broadcast to every
  * socket, resume after a disconnect, and what a viewer may send.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   CloseCode,
   PING_FRAME_TEXT,
@@ -14,12 +14,16 @@ import {
   type ServerFrame,
   type SnapshotFrame,
 } from "../../protocol/index.ts";
+import { MAX_EARLY_RESYNCS } from "../../worker/channel/socket-policy.ts";
 import { ev } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
-import { send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { hub, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe, settle } from "./support/socket-probe.ts";
 
-const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
+/** A viewer's ticket for every channel. */
+let TICKET = "";
+beforeAll(async () => {
+  TICKET = await hub.viewerTicket();
+});
 
 afterEach(() => SocketProbe.closeAll());
 
@@ -45,7 +49,7 @@ describe("connecting", () => {
     const channel = uniqueChannel("ws-hello");
     await send(channel, ev.agentStatus("a1", "busy", { taskId: "2" }), ev.taskUpsert({ id: 2, title: "Two", subtasks: [{ id: 1, title: "half" }] }));
     const rest = await snapshot(channel);
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     const [hello, snap] = await viewer.waitForFrames(2);
     expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false });
     expect(snap).toStrictEqual({ type: "snapshot", epoch: rest.epoch, seq: 2, state: rest.state });
@@ -55,7 +59,7 @@ describe("connecting", () => {
 
   it("an empty channel has seq 0 and an empty state", async () => {
     const channel = uniqueChannel("ws-empty");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     const [hello, snap] = await viewer.waitForFrames(2);
     expect(hello).toMatchObject({ type: "hello", head: 0, recovered: false });
     expect(snap).toMatchObject({ type: "snapshot", seq: 0, state: { meta: {}, agents: {}, tasks: {}, health: {} } });
@@ -65,7 +69,7 @@ describe("connecting", () => {
 describe("broadcast", () => {
   it("every socket receives every delta once, in seq order, identical across sockets", async () => {
     const channel = uniqueChannel("ws-fanout");
-    const viewers = await Promise.all([1, 2, 3].map(() => SocketProbe.open(channel, { ticket: TOKEN })));
+    const viewers = await Promise.all([1, 2, 3].map(() => SocketProbe.open(channel, { ticket: TICKET })));
     for (const v of viewers) await v.waitForFrames(2);
     const epoch = (viewers[0]!.frames[0] as { epoch: string }).epoch;
 
@@ -99,12 +103,12 @@ describe("broadcast", () => {
 
   it("no gap and no duplicate for sockets that connect while webhooks pour in", async () => {
     const channel = uniqueChannel("ws-race");
-    const early = await SocketProbe.open(channel, { ticket: TOKEN });
+    const early = await SocketProbe.open(channel, { ticket: TICKET });
     const posts: Promise<unknown>[] = [];
     const late: Promise<SocketProbe>[] = [];
     for (let i = 0; i < 30; i++) {
       posts.push(send(channel, ev.taskProgress(1, i), ev.heartbeat(`agent-${i % 3}`)));
-      if (i % 10 === 5) late.push(SocketProbe.open(channel, { ticket: TOKEN }));
+      if (i % 10 === 5) late.push(SocketProbe.open(channel, { ticket: TICKET }));
     }
     await Promise.all(posts);
     const viewers = [early, ...(await Promise.all(late))];
@@ -122,8 +126,8 @@ describe("broadcast", () => {
 describe("resuming after a disconnect", () => {
   it("replays exactly the missed deltas (recovered: true), then continues live", async () => {
     const channel = uniqueChannel("ws-replay");
-    const steady = await SocketProbe.open(channel, { ticket: TOKEN });
-    const roaming = await SocketProbe.open(channel, { ticket: TOKEN });
+    const steady = await SocketProbe.open(channel, { ticket: TICKET });
+    const roaming = await SocketProbe.open(channel, { ticket: TICKET });
     await send(channel, ev.taskUpsert({ id: 1 }), ev.taskUpsert({ id: 2 }), ev.taskUpsert({ id: 3 }));
     await roaming.waitForSeq(3);
     const epoch = (roaming.frames[0] as { epoch: string }).epoch;
@@ -133,7 +137,7 @@ describe("resuming after a disconnect", () => {
     await send(channel, ev.taskProgress(2, 20), ev.taskRemoved(3));
     await send(channel, ev.meta({ name: "while away" }));
 
-    const back = await SocketProbe.open(channel, { ticket: TOKEN, since: 3, epoch });
+    const back = await SocketProbe.open(channel, { ticket: TICKET, since: 3, epoch });
     await back.waitForSeq(7);
     expect(back.frames[0]).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: 7, recovered: true });
     expect(back.frames.slice(1).map((f) => f.type)).toStrictEqual(["delta", "delta", "delta", "delta"]);
@@ -151,7 +155,7 @@ describe("resuming after a disconnect", () => {
     const channel = uniqueChannel("ws-uptodate");
     await send(channel, ev.meta({ name: "x" }), ev.meta({ currentTag: "t" }));
     const { epoch } = await snapshot(channel);
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN, since: 2, epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET, since: 2, epoch });
     await viewer.waitForFrames(1);
     await settle();
     expect(viewer.frames).toStrictEqual([{ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: 2, recovered: true }]);
@@ -170,7 +174,7 @@ describe("resuming after a disconnect", () => {
       { since: "abc", epoch: rest.epoch },
     ];
     for (const cursor of cursors) {
-      const viewer = await SocketProbe.open(channel, { ticket: TOKEN, ...cursor });
+      const viewer = await SocketProbe.open(channel, { ticket: TICKET, ...cursor });
       const [hello, snap] = await viewer.waitForFrames(2);
       expect(hello, JSON.stringify(cursor)).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false });
       expect(snap).toStrictEqual({ type: "snapshot", ...rest });
@@ -182,7 +186,7 @@ describe("resuming after a disconnect", () => {
 describe("frames from the viewer", () => {
   it("ping is answered with pong, also when spelled with spaces", async () => {
     const channel = uniqueChannel("ws-ping");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
     viewer.send(PING_FRAME_TEXT);
     viewer.send('{ "type": "ping" }');
@@ -192,7 +196,7 @@ describe("frames from the viewer", () => {
 
   it("resync answers the current snapshot", async () => {
     const channel = uniqueChannel("ws-resync");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
     await send(channel, ev.agentStatus("a1", "idle"));
     await viewer.waitForSeq(1);
@@ -203,7 +207,7 @@ describe("frames from the viewer", () => {
 
   it("bad frames get an error frame each; the third closes with 4400", async () => {
     const channel = uniqueChannel("ws-bad");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
     viewer.send("not json");
     viewer.send('{"type":"subscribe"}');
@@ -216,7 +220,7 @@ describe("frames from the viewer", () => {
 
   it("two bad frames are forgiven: the socket stays open and works", async () => {
     const channel = uniqueChannel("ws-bad-2");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
     viewer.send("oops");
     viewer.send("oops");
@@ -228,24 +232,45 @@ describe("frames from the viewer", () => {
 
   it("a flood of frames is answered with rate_limited and close 4429", async () => {
     const channel = uniqueChannel("ws-flood");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
-    for (let i = 0; i < 60; i++) viewer.send('{"type":"resync"}');
+    // Not the exact ping text, so each reaches the object instead of the runtime's auto-response.
+    for (let i = 0; i < 60; i++) viewer.send('{ "type": "ping" }');
     const closed = await viewer.waitForClose();
     expect(closed.code).toBe(CloseCode.RATE_LIMITED);
     const errors = viewer.frames.filter((f) => f.type === "error");
     expect(errors).toStrictEqual([{ type: "error", code: "rate_limited", message: "too many frames; slow down and reconnect later" }]);
     // Frames before the limit were served.
-    const snapshots = viewer.frames.filter((f) => f.type === "snapshot").length;
-    console.log(`flood: ${snapshots - 1} resync answers before the limit`);
-    expect(snapshots - 1).toBeGreaterThanOrEqual(30);
-    expect(snapshots - 1).toBeLessThan(60);
+    const pongs = viewer.frames.filter((f) => f.type === "pong").length;
+    console.log(`flood: ${pongs} pongs before the limit`);
+    expect(pongs).toBeGreaterThanOrEqual(30);
+    expect(pongs).toBeLessThan(60);
+  });
+
+  it("resync is answered at most once per 5 s: an early one gets bad_frame saying when, repeated early ones close 4429", async () => {
+    const channel = uniqueChannel("ws-resync-rate");
+    await send(channel, ev.meta({ name: "r" }));
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
+    await viewer.waitForFrames(2);
+    viewer.send('{"type":"resync"}');
+    await viewer.waitForFrames(3);
+    expect(viewer.frames[2]).toMatchObject({ type: "snapshot", seq: 1 });
+    for (let i = 0; i < MAX_EARLY_RESYNCS + 1; i++) viewer.send('{"type":"resync"}');
+    const closed = await viewer.waitForClose();
+    expect(closed.code).toBe(CloseCode.RATE_LIMITED);
+    const early = { type: "error", code: "bad_frame", message: expect.stringMatching(/^resync is answered at most once every 5 s; ask again at \d{4}-\d\d-\d\dT/) };
+    expect(viewer.frames.slice(3)).toStrictEqual([
+      ...Array.from({ length: MAX_EARLY_RESYNCS }, () => early),
+      { type: "error", code: "rate_limited", message: "too many early resyncs; reconnect later" },
+    ]);
+    // The early answers are errors only: a single snapshot was serialised.
+    expect(viewer.frames.filter((f) => f.type === "snapshot")).toHaveLength(2);
   });
 
   it("a viewer's close is answered, echoing its code, and the hub forgets the socket", async () => {
     const channel = uniqueChannel("ws-close");
-    const leaving = await SocketProbe.open(channel, { ticket: TOKEN });
-    const staying = await SocketProbe.open(channel, { ticket: TOKEN });
+    const leaving = await SocketProbe.open(channel, { ticket: TICKET });
+    const staying = await SocketProbe.open(channel, { ticket: TICKET });
     await leaving.waitForFrames(2);
     await staying.waitForFrames(2);
     leaving.close(4000, "tab hidden");
@@ -257,7 +282,7 @@ describe("frames from the viewer", () => {
 
   it("pings do not count against the flood limit", async () => {
     const channel = uniqueChannel("ws-ping-flood");
-    const viewer = await SocketProbe.open(channel, { ticket: TOKEN });
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     await viewer.waitForFrames(2);
     for (let i = 0; i < 100; i++) viewer.send(PING_FRAME_TEXT);
     await viewer.waitForFrames(102);

@@ -1,6 +1,7 @@
 /**
  * Viewer tickets: short-lived, signed, naming the channels they grant.
- * Format: `v1.<base64url(JSON payload)>.<base64url(HMAC-SHA256(key, "v1." + payload))>`.
+ * Format: `v1.<base64url(JSON payload)>.<base64url(HMAC-SHA256(key, "v1." + payload))>`;
+ * the payload is `{ c: channels, exp, n: nonce }`.
  * The key is TICKET_SECRET, or else derived from DASHBOARD_TOKEN, so
  * rotating the token also revokes every ticket.
  */
@@ -52,7 +53,9 @@ export async function ticketKey(dashboardToken: string, ticketSecret?: string): 
 }
 
 export async function issueTicket(key: CryptoKey, claims: TicketClaims): Promise<string> {
-  const payload = b64url(encoder.encode(JSON.stringify({ c: claims.channels, exp: claims.exp })));
+  // A nonce makes every ticket distinct, even two with the same claims issued in the same second: limits count per ticket.
+  const nonce = b64url(crypto.getRandomValues(new Uint8Array(12)));
+  const payload = b64url(encoder.encode(JSON.stringify({ c: claims.channels, exp: claims.exp, n: nonce })));
   const signed = `${PREFIX}.${payload}`;
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(signed));
   return `${signed}.${b64url(new Uint8Array(mac))}`;

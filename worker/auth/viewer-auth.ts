@@ -1,8 +1,9 @@
 /**
- * Who is looking: a viewer presents a ticket (or the dashboard token itself,
- * which grants every channel) and may see only the channels it grants.
+ * Who is looking: a viewer presents a ticket and may see only the channels it
+ * grants. The dashboard token itself is refused here: it buys tickets and
+ * nothing else, so every connection expires and a rotation revokes them all.
  */
-import { ALL_CHANNELS, CHANNEL_NAME_RULE, CloseCode, ErrorCode, isChannelName } from "../../protocol/index.ts";
+import { CHANNEL_NAME_RULE, CloseCode, ErrorCode, isChannelName } from "../../protocol/index.ts";
 import type { Env } from "../env.ts";
 import { secretsEqual } from "./constant-time.ts";
 import { grants, ticketKey, verifyTicket, type TicketClaims } from "./tickets.ts";
@@ -39,22 +40,24 @@ export async function isDashboardToken(env: Env, presented: string): Promise<boo
   return Boolean(env.DASHBOARD_TOKEN) && secretsEqual(presented, env.DASHBOARD_TOKEN);
 }
 
+/** What a viewer who presents the dashboard token itself is told. */
+export const TOKEN_IS_NOT_A_TICKET = "the dashboard token is not a ticket; trade it for one with POST /api/auth/ticket";
+
 /**
- * The one check of a viewer: a valid channel name (when one is asked for), a valid ticket
- * (or the dashboard token), and a ticket that grants that channel. `channel` null asks for
+ * The one check of a viewer: a valid channel name (when one is asked for), a valid ticket,
+ * and a ticket that grants that channel. `channel` null asks for
  * no channel in particular (the channel list filters by the claims instead).
  */
 export async function authorizeViewer(env: Env, credential: string | null, channel: string | null, nowSeconds: number): Promise<ViewerAuthorization> {
   if (channel !== null && !isChannelName(channel)) return refusal(ErrorCode.BAD_CHANNEL, CloseCode.PROTOCOL_ERROR, CHANNEL_NAME_RULE);
   if (!credential) return unauthorized("a ticket is required (Authorization: Bearer <ticket>, or ?ticket= on the WebSocket)");
-  let claims: TicketClaims;
-  if (await isDashboardToken(env, credential)) {
-    claims = { channels: [ALL_CHANNELS], exp: Number.MAX_SAFE_INTEGER };
-  } else {
-    const check = await verifyTicket(await ticketKeyFor(env), credential, nowSeconds);
-    if (!check.ok) return unauthorized(`${TICKET_PROBLEMS[check.reason]}; get a new one from POST /api/auth/ticket`);
-    claims = check.claims;
+  const check = await verifyTicket(await ticketKeyFor(env), credential, nowSeconds);
+  if (!check.ok) {
+    // Checked only after the ticket failed, so a viewer with a ticket never pays for the comparison.
+    if (await isDashboardToken(env, credential)) return unauthorized(TOKEN_IS_NOT_A_TICKET);
+    return unauthorized(`${TICKET_PROBLEMS[check.reason]}; get a new one from POST /api/auth/ticket`);
   }
+  const claims = check.claims;
   if (channel !== null && !grants(claims, channel)) return refusal(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN, `the ticket does not grant channel "${channel}"`);
   return { ok: true, claims };
 }

@@ -1,4 +1,4 @@
-/** Agents that went quiet: no event for AGENT_TTL_SECONDS means offline. */
+/** Agents that went quiet: no event for AGENT_TTL_SECONDS means offline; offline past the purge horizon means gone. */
 import type { AgentState, Change } from "../../protocol/index.ts";
 
 export function expiredAgentChanges(agents: Record<string, AgentState>, nowMs: number, ttlMs: number): Change[] {
@@ -26,4 +26,11 @@ export function nextAgentExpiryMs(agents: Record<string, AgentState>, ttlMs: num
     if (next === null || at < next) next = at;
   }
   return next;
+}
+
+/** Offline agents last seen before the cutoff (the purge horizon): removed, so the agent list does not grow forever. */
+export function purgedAgentChanges(agents: Record<string, AgentState>, cutoffMs: number): Change[] {
+  return Object.values(agents)
+    .filter((agent) => agent.status === "offline" && Date.parse(agent.lastSeenAt) < cutoffMs)
+    .map((agent) => ({ kind: "agent", op: "remove", key: agent.id }));
 }

@@ -3,19 +3,23 @@
  * number and persist deltas, plan replays, expire agents, trim. The Durable
  * Object (channel-object.ts) adapts it to sockets, alarms and RPC.
  */
-import type { Change, DeltaCause, DeltaFrame, HubEvent, SnapshotResponse, WebhookAccepted } from "../../protocol/index.ts";
-import { expiredAgentChanges, nextAgentExpiryMs } from "./agent-expiry.ts";
+import { DEFAULT_PURGE_AFTER_DAYS, type Change, type DeltaCause, type DeltaFrame, type HubEvent, type SnapshotResponse, type WebhookAccepted } from "../../protocol/index.ts";
+import { expiredAgentChanges, nextAgentExpiryMs, purgedAgentChanges } from "./agent-expiry.ts";
 import { ChannelModel } from "./channel-model.ts";
 import { reduce } from "./reducer.ts";
 import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { MAINTENANCE_INTERVAL_MS, deltaTrimBefore, eventIdCutoffMs } from "./retention.ts";
-import type { ChannelStorage, HealthAppend, NewDelta, StoredDelta, StoredEntity } from "./storage.ts";
+import type { ChannelStorage, CounterName, Counters, HealthAppend, NewDelta, StoredDelta, StoredEntity } from "./storage.ts";
 import { taskRefsOf } from "./task-history.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface ChannelCoreOptions {
   readonly healthHistory: number;
   readonly agentTtlMs: number;
-  /** A fresh epoch id; injectable for tests. */
+  /** Tombstones and offline agents older than this go, and events older than this are stale. Default DEFAULT_PURGE_AFTER_DAYS. */
+  readonly purgeAfterMs?: number;
+  /** The epoch of a channel that does not exist yet: a fresh id, unless the caller knows one its viewers saw. */
   readonly newEpoch?: () => string;
 }
 
@@ -27,24 +31,30 @@ interface IngestResult extends WebhookAccepted {
 export class ChannelCore {
   readonly #storage: ChannelStorage;
   readonly #options: ChannelCoreOptions;
+  readonly #purgeAfterMs: number;
   readonly #epoch: string;
+  /** False until the first accepted event: a channel nobody wrote to holds its epoch in memory only. */
+  #persisted: boolean;
   #head: number;
   #model: ChannelModel | null = null;
 
   constructor(storage: ChannelStorage, options: ChannelCoreOptions) {
     this.#storage = storage;
     this.#options = options;
-    let epoch = storage.getMeta("epoch");
-    if (epoch === null) {
-      epoch = (options.newEpoch ?? (() => crypto.randomUUID()))();
-      storage.setMeta("epoch", epoch);
-    }
-    this.#epoch = epoch;
+    this.#purgeAfterMs = options.purgeAfterMs ?? DEFAULT_PURGE_AFTER_DAYS * DAY_MS;
+    const stored = storage.getMeta("epoch");
+    this.#persisted = stored !== null;
+    this.#epoch = stored ?? (options.newEpoch ?? (() => crypto.randomUUID()))();
     this.#head = storage.head();
   }
 
   get epoch(): string {
     return this.#epoch;
+  }
+
+  /** A channel exists once it has accepted an event; before that, reads answer an empty state and write nothing. */
+  get exists(): boolean {
+    return this.#persisted;
   }
 
   get head(): number {
@@ -77,7 +87,7 @@ export class ChannelCore {
           continue;
         }
         seen.add(event.id);
-        const decision = reduce(model, event, { nowMs, healthHistory: this.#options.healthHistory });
+        const decision = reduce(model, event, { nowMs, healthHistory: this.#options.healthHistory, staleBeforeMs: nowMs - this.#purgeAfterMs });
         if (decision.outcome === "stale") {
           stale++;
           continue;
@@ -88,6 +98,10 @@ export class ChannelCore {
         for (const c of decision.changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
         if (decision.changes.length > 0) deltas.push(this.#delta(++seq, nowMs, decision.changes, { type: event.type, id: event.id }));
       }
+      // Nothing accepted on a channel that does not exist: it stays nonexistent (stale events are stale again on a retry).
+      if (!this.#persisted && accepted === 0) return { accepted, duplicates, stale, head: seq, deltas: [] };
+      // The epoch viewers were shown before the first event is the one kept: none of them has to start over.
+      if (!this.#persisted) this.#storage.setMeta("epoch", this.#epoch);
       this.#storage.commit({
         eventIds: [...seen],
         receivedAtMs,
@@ -102,7 +116,17 @@ export class ChannelCore {
       throw error;
     }
     this.#head = seq;
+    if (accepted > 0) this.#persisted = true;
     return { accepted, duplicates, stale, head: seq, deltas };
+  }
+
+  /** Counts what a viewer cost; a channel that does not exist keeps no counters (reads never write). */
+  addCounters(increments: Partial<Counters>): void {
+    if (this.#persisted) this.#storage.addCounters(increments);
+  }
+
+  raiseCounter(name: CounterName, atLeast: number): void {
+    if (this.#persisted) this.#storage.raiseCounter(name, atLeast);
   }
 
   #delta(seq: number, nowMs: number, changes: Change[], cause: DeltaCause): NewDelta {
@@ -125,12 +149,29 @@ export class ChannelCore {
   /** Sets quiet agents offline: one delta, same seq space. Versions are kept, so any newer event from the agent applies. */
   expireAgents(nowMs: number): StoredDelta | null {
     const model = this.#modelLoaded();
-    const changes = expiredAgentChanges(model.state.agents, nowMs, this.#options.agentTtlMs);
+    return this.#commitAgentChanges(expiredAgentChanges(model.state.agents, nowMs, this.#options.agentTtlMs), "agent.expired", nowMs);
+  }
+
+  /**
+   * Removes what is older than the purge horizon: offline agents (as a delta, since viewers hold them) and
+   * tombstones (invisible to viewers: they just go; an event old enough to need one is stale anyway).
+   */
+  purge(nowMs: number): StoredDelta | null {
+    if (!this.#persisted) return null;
+    const cutoffMs = nowMs - this.#purgeAfterMs;
+    const delta = this.#commitAgentChanges(purgedAgentChanges(this.#modelLoaded().state.agents, cutoffMs), "agent.purged", nowMs);
+    // The model's version table still holds the purged keys: reload it when next needed.
+    if (this.#storage.purgeTombstones(cutoffMs) > 0) this.#model = null;
+    return delta;
+  }
+
+  #commitAgentChanges(changes: Change[], cause: DeltaCause["type"], nowMs: number): StoredDelta | null {
     if (changes.length === 0) return null;
+    const model = this.#modelLoaded();
     try {
       model.apply(changes);
       const entities = changes.flatMap((c) => (c.kind === "agent" ? [model.row({ kind: "agent", id: c.key })] : []));
-      const delta = this.#delta(this.#head + 1, nowMs, changes, { type: "agent.expired" });
+      const delta = this.#delta(this.#head + 1, nowMs, changes, { type: cause });
       this.#storage.commit({ eventIds: [], receivedAtMs: nowMs, entities, health: [], deltas: [delta], counters: {} });
       this.#head = delta.seq;
       return delta;

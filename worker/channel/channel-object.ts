@@ -15,6 +15,9 @@ import {
   CloseCode,
   ErrorCode,
   MAX_DELTAS_PER_RESPONSE,
+  MAX_DELTAS_RESPONSE_BYTES,
+  MAX_REPLAY_BYTES,
+  MIN_RESYNC_INTERVAL_MS,
   PING_FRAME_TEXT,
   PONG_FRAME_TEXT,
   PROTOCOL_VERSION,
@@ -35,19 +38,26 @@ import { errorFields, logLine } from "../log.ts";
 import { ChannelCore } from "./channel-core.ts";
 import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
+import { IngestLimiter } from "./ingest-limiter.ts";
 import { LatencyWindow } from "./latency-window.ts";
 import { refuseSocket } from "./refuse-socket.ts";
+import { collectReplay, pageWithinBytes, utf8Bytes, type SizedDelta } from "./replay-budget.ts";
 import { parseResumeRequest, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
 import { SocketPolicy } from "./socket-policy.ts";
 import { SqliteChannelStorage } from "./sqlite-storage.ts";
 import type { StoredDelta } from "./storage.ts";
 import { taskHistoryPage, type TaskHistoryQuery } from "./task-history.ts";
+import { KeyedBuckets } from "./token-bucket.ts";
+
+/** What `ingest` answers: the batch's outcome, or a rate-limit refusal (nothing stored) the route turns into a 429. */
+export type IngestOutcome =
+  | { readonly ok: true; readonly accepted: WebhookAccepted }
+  | { readonly ok: false; readonly retryAfterSeconds: number; readonly message: string };
 
 const VIEWER_TAG = "viewer";
-/** Claims with an expiry past this (unix seconds, year 5138) are the dashboard token's: they never expire. */
-const NEVER_EXPIRES_SECONDS = 1e11;
-const utf8 = new TextEncoder();
+/** Tickets whose connect rate the object remembers; beyond it the oldest are forgotten. */
+const MAX_TRACKED_TICKETS = 1000;
 /** Close codes a peer may report but no endpoint may send. */
 const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
 
@@ -62,6 +72,8 @@ export class ChannelObject extends DurableObject<Env> {
   readonly #policies = new WeakMap<WebSocket, SocketPolicy>();
   readonly #commitWaiters = new Set<() => void>();
   readonly #reporter: DirectoryReporter<ChannelReport>;
+  readonly #ingestLimiter: IngestLimiter;
+  readonly #connectsPerTicket: KeyedBuckets;
   /** Scheduled alarm time; undefined until read back from storage after a wake. */
   #alarmAtMs: number | null | undefined;
 
@@ -72,7 +84,12 @@ export class ChannelObject extends DurableObject<Env> {
     this.#channel = ctx.id.name;
     this.#config = readConfig(env);
     this.#storage = new SqliteChannelStorage(ctx.storage);
-    this.#core = new ChannelCore(this.#storage, { healthHistory: this.#config.healthHistory, agentTtlMs: this.#config.agentTtlMs });
+    // A channel that does not exist yet keeps its epoch in memory; after an eviction, its open sockets remember the one they were shown.
+    const shownEpoch = ctx.getWebSockets(VIEWER_TAG).map((ws) => readAttachment(ws.deserializeAttachment())?.epoch).find((e) => e !== undefined);
+    this.#core = this.#newCore(shownEpoch);
+    this.#ingestLimiter = new IngestLimiter({ eventsPerSecond: this.#config.ingestEventsPerSecond, requestsPerSecond: this.#config.ingestRequestsPerSecond }, Date.now());
+    const connectsPerMinute = this.#config.socketConnectsPerTicketPerMinute;
+    this.#connectsPerTicket = new KeyedBuckets({ capacity: connectsPerMinute, refillPerSecond: connectsPerMinute / 60 }, MAX_TRACKED_TICKETS);
     // Heartbeats are answered by the runtime: they never wake a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME_TEXT, PONG_FRAME_TEXT));
     this.#reporter = new DirectoryReporter<ChannelReport>(
@@ -91,9 +108,17 @@ export class ChannelObject extends DurableObject<Env> {
 
   // ---- RPC -----------------------------------------------------------------
 
-  /** Applies a validated batch; answers after it is durable. */
-  async ingest(events: HubEvent[], receivedAtMs: number): Promise<WebhookAccepted> {
-    const { deltas, ...result } = this.#core.ingest(events, receivedAtMs, Date.now());
+  /** Applies a validated batch, unless the channel's ingest rate is exceeded; answers after it is durable. */
+  async ingest(events: HubEvent[], receivedAtMs: number): Promise<IngestOutcome> {
+    const admission = this.#ingestLimiter.admit(Date.now(), events.length);
+    if (!admission.ok) {
+      logLine("webhook.rejected", { channel: this.#channel, reason: ErrorCode.RATE_LIMITED, message: admission.message });
+      return admission;
+    }
+    const existed = this.#core.exists;
+    const { deltas, ...accepted } = this.#core.ingest(events, receivedAtMs, Date.now());
+    // A channel that did not exist had no alarm to close expired tickets: close them before anything is sent.
+    const nextTicketExpiryMs = existed ? null : this.#closeExpiredTickets(Date.now());
     if (deltas.length > 0) {
       this.#broadcast(deltas);
       const latencyMs = Date.now() - receivedAtMs;
@@ -101,14 +126,18 @@ export class ChannelObject extends DurableObject<Env> {
       this.#wakeWaiters();
       this.#reporter.report();
     }
-    await this.#scheduleAlarm();
-    return result;
+    await this.#scheduleAlarm(nextTicketExpiryMs);
+    return { ok: true, accepted };
   }
 
-  /** Counts a signed request that was refused; ignored for a channel that has accepted no event, so it creates nothing. */
+  /** Counted only on a channel that exists: a rejected request must not create one. */
   recordRejection(): void {
-    if (this.#core.head === 0) return;
-    this.#storage.addCounters({ eventsRejected: 1 });
+    this.#core.addCounters({ eventsRejected: 1 });
+  }
+
+  /** False for a channel that never accepted an event (or was deleted): the directory forgets it. */
+  exists(): boolean {
+    return this.#core.exists;
   }
 
   snapshotJson(): string {
@@ -123,7 +152,7 @@ export class ChannelObject extends DurableObject<Env> {
       plan = this.#core.planReplay(request);
     }
     if (plan.mode === "snapshot") return JSON.stringify({ recovered: false, snapshot: this.#core.snapshot() });
-    const rows = this.#core.deltasAfter(plan.after, MAX_DELTAS_PER_RESPONSE);
+    const rows = pageWithinBytes(this.#core.deltasAfter(plan.after, MAX_DELTAS_PER_RESPONSE), MAX_DELTAS_RESPONSE_BYTES);
     return `{"recovered":true,"epoch":${JSON.stringify(this.#core.epoch)},"head":${this.#core.head},"deltas":[${rows.map((r) => r.json).join(",")}]}`;
   }
 
@@ -147,7 +176,7 @@ export class ChannelObject extends DurableObject<Env> {
    * alarm, and starts over empty (a new epoch). True if the channel had accepted an event.
    */
   async destroy(): Promise<boolean> {
-    const existed = this.#core.head > 0;
+    const existed = this.#core.exists;
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
       try {
         ws.close(CloseCode.CHANNEL_DELETED, "channel deleted");
@@ -159,7 +188,7 @@ export class ChannelObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.#alarmAtMs = null;
     this.#storage = new SqliteChannelStorage(this.ctx.storage);
-    this.#core = new ChannelCore(this.#storage, { healthHistory: this.#config.healthHistory, agentTtlMs: this.#config.agentTtlMs });
+    this.#core = this.#newCore();
     this.#wakeWaiters();
     return existed;
   }
@@ -180,6 +209,14 @@ export class ChannelObject extends DurableObject<Env> {
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
     }
 
+    const url = new URL(request.url);
+    const connect = this.#connectsPerTicket.take(url.searchParams.get("ticket") ?? "", Date.now());
+    if (!connect.ok) {
+      const waitSeconds = Math.max(1, Math.ceil(connect.retryAfterMs / 1000));
+      logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connects per ticket" });
+      return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, `more than ${this.#config.socketConnectsPerTicketPerMinute} connects per minute with this ticket; retry in ${waitSeconds} s`);
+    }
+
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
@@ -189,14 +226,13 @@ export class ChannelObject extends DurableObject<Env> {
       channel,
       connectedAtMs: Date.now(),
       ticketExp: Number(ticketExpHeader),
+      epoch: this.#core.epoch,
     };
     server.serializeAttachment(attachment);
 
-    const url = new URL(request.url);
     let resumed: { plan: ReplayPlan; frames: number; bytes: number };
     try {
-      const plan = this.#core.planReplay(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch")));
-      resumed = { plan, ...this.#resume(server, plan) };
+      resumed = this.#resume(server, this.#core.planReplay(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch"))));
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
       logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
@@ -206,34 +242,37 @@ export class ChannelObject extends DurableObject<Env> {
     }
     const { plan, frames, bytes } = resumed;
     const connections = connectionsBefore + 1;
-    this.#storage.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
-    this.#storage.raiseCounter("peakConnections", connections);
+    this.#core.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
+    this.#core.raiseCounter("peakConnections", connections);
     logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });
-    this.#reporter.report();
+    this.#report();
     await this.#scheduleAlarm(ticketExpiryMs(attachment.ticketExp));
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** hello, then the missed deltas or a snapshot. Synchronous reads: no delta can be committed in between. */
-  #resume(ws: WebSocket, plan: ReplayPlan): { frames: number; bytes: number } {
+  /**
+   * hello, then the missed deltas or a snapshot. Synchronous reads: no delta can be committed in between.
+   * A replay larger than MAX_REPLAY_BYTES is sent as a snapshot: cheaper for both ends. Returns the plan followed.
+   */
+  #resume(ws: WebSocket, requested: ReplayPlan): { plan: ReplayPlan; frames: number; bytes: number } {
+    let replay: SizedDelta[] | null = null;
+    let plan = requested;
+    if (plan.mode === "replay") {
+      replay = collectReplay((after) => this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE), plan.after, plan.head, MAX_REPLAY_BYTES);
+      if (replay === null) plan = { mode: "snapshot", reason: "too-large" };
+    }
     const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel: this.#channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
     let frames = 1;
     let bytes = this.#send(ws, JSON.stringify(hello));
-    if (plan.mode === "snapshot") return { frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
-    for (let after = plan.after; after < plan.head; ) {
-      const page = this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE);
-      if (page.length === 0) break;
-      for (const row of page) bytes += this.#send(ws, row.json);
-      frames += page.length;
-      after = page[page.length - 1]!.seq;
-    }
-    return { frames, bytes };
+    if (replay === null) return { plan, frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
+    for (const { delta, bytes: size } of replay) bytes += this.#send(ws, delta.json, size);
+    return { plan, frames: frames + replay.length, bytes };
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const nowMs = Date.now();
     let policy = this.#policies.get(ws);
-    if (!policy) this.#policies.set(ws, (policy = new SocketPolicy(nowMs)));
+    if (!policy) this.#policies.set(ws, (policy = new SocketPolicy(nowMs, readAttachment(ws.deserializeAttachment())?.lastResyncAtMs ?? null)));
     if (!policy.allowFrame(nowMs)) {
       this.#sendError(ws, ErrorCode.RATE_LIMITED, "too many frames; slow down and reconnect later");
       ws.close(CloseCode.RATE_LIMITED, "too many frames");
@@ -253,7 +292,25 @@ export class ChannelObject extends DurableObject<Env> {
       await this.#renewAuth(ws, frame.ticket);
       return;
     }
-    this.#count(1, this.#sendSnapshot(ws));
+    this.#resync(ws, policy, nowMs);
+  }
+
+  /** A snapshot costs the object a full serialisation: at most one per MIN_RESYNC_INTERVAL_MS per socket. */
+  #resync(ws: WebSocket, policy: SocketPolicy, nowMs: number): void {
+    const decision = policy.resync(nowMs);
+    if (decision.ok) {
+      const attachment = readAttachment(ws.deserializeAttachment());
+      if (attachment) ws.serializeAttachment({ ...attachment, lastResyncAtMs: nowMs } satisfies SocketAttachment);
+      this.#count(1, this.#sendSnapshot(ws));
+      return;
+    }
+    if (decision.close) {
+      this.#sendError(ws, ErrorCode.RATE_LIMITED, "too many early resyncs; reconnect later");
+      ws.close(CloseCode.RATE_LIMITED, "too many resyncs");
+      return;
+    }
+    const seconds = MIN_RESYNC_INTERVAL_MS / 1000;
+    this.#sendError(ws, ErrorCode.BAD_FRAME, `resync is answered at most once every ${seconds} s; ask again at ${new Date(decision.retryAtMs).toISOString()}`);
   }
 
   /** A fresh ticket extends the connection; one that fails or does not grant the channel ends it. */
@@ -288,8 +345,7 @@ export class ChannelObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
-    // A channel without events is not listed: also the one just deleted, whose sockets close now.
-    if (this.#core.head > 0) this.#reporter.report();
+    this.#report();
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
@@ -301,9 +357,9 @@ export class ChannelObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#alarmAtMs = null;
     const nowMs = Date.now();
-    const delta = this.#core.expireAgents(nowMs);
-    if (delta) {
-      this.#broadcast([delta]);
+    const deltas = [this.#core.expireAgents(nowMs), this.#core.purge(nowMs)].filter((d) => d !== null);
+    if (deltas.length > 0) {
+      this.#broadcast(deltas);
       this.#wakeWaiters();
       this.#reporter.report();
     }
@@ -316,8 +372,8 @@ export class ChannelObject extends DurableObject<Env> {
     let next: number | null = null;
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
       const attachment = readAttachment(ws.deserializeAttachment());
-      const expiresMs = attachment ? ticketExpiryMs(attachment.ticketExp) : null;
-      if (expiresMs === null) continue;
+      if (!attachment) continue;
+      const expiresMs = ticketExpiryMs(attachment.ticketExp);
       if (expiresMs <= nowMs) {
         this.#sendError(ws, ErrorCode.UNAUTHORIZED, 'the ticket expired; renew it with {"type":"auth","ticket":…} before it does');
         ws.close(CloseCode.UNAUTHORIZED, "ticket expired");
@@ -328,8 +384,12 @@ export class ChannelObject extends DurableObject<Env> {
     return next;
   }
 
-  /** Makes sure the alarm runs by the earliest of the channel's own deadlines and `alsoAtMs`. */
+  /**
+   * Makes sure the alarm runs by the earliest of the channel's own deadlines and `alsoAtMs`. A channel that does not
+   * exist sets none (an alarm is a write); its sockets' tickets are checked when its first event arrives.
+   */
   async #scheduleAlarm(alsoAtMs: number | null = null): Promise<void> {
+    if (!this.#core.exists) return;
     const own = this.#core.nextAlarmAt(Date.now());
     const next = own === null ? alsoAtMs : alsoAtMs === null ? own : Math.min(own, alsoAtMs);
     if (next === null) return;
@@ -346,7 +406,7 @@ export class ChannelObject extends DurableObject<Env> {
     let frames = 0;
     let bytes = 0;
     // Measured once per delta, not once per socket.
-    const sizes = deltas.map((delta) => utf8.encode(delta.json).byteLength);
+    const sizes = deltas.map((delta) => utf8Bytes(delta.json));
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
       for (const [i, delta] of deltas.entries()) {
         const sent = this.#send(ws, delta.json, sizes[i]);
@@ -359,7 +419,7 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   /** Sends one frame; returns the UTF-8 bytes sent (0 if the socket is gone). */
-  #send(ws: WebSocket, text: string, bytes = utf8.encode(text).byteLength): number {
+  #send(ws: WebSocket, text: string, bytes = utf8Bytes(text)): number {
     try {
       ws.send(text);
       return bytes;
@@ -379,7 +439,22 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   #count(frames: number, bytes: number): void {
-    if (frames > 0) this.#storage.addCounters({ framesOut: frames, bytesOut: bytes });
+    if (frames > 0) this.#core.addCounters({ framesOut: frames, bytesOut: bytes });
+  }
+
+  /** Only a channel that exists is listed: a viewer waiting on an unknown name registers nothing. */
+  /** The core over the current storage; `shownEpoch`: the epoch open sockets were shown before the channel existed. */
+  #newCore(shownEpoch?: string): ChannelCore {
+    return new ChannelCore(this.#storage, {
+      healthHistory: this.#config.healthHistory,
+      agentTtlMs: this.#config.agentTtlMs,
+      purgeAfterMs: this.#config.purgeAfterMs,
+      ...(shownEpoch !== undefined ? { newEpoch: () => shownEpoch } : {}),
+    });
+  }
+
+  #report(): void {
+    if (this.#core.exists) this.#reporter.report();
   }
 
   // ---- long-poll -----------------------------------------------------------
@@ -408,14 +483,12 @@ export class ChannelObject extends DurableObject<Env> {
   }
 }
 
-/** A ticket's expiry in ms, or null for credentials that do not expire (the dashboard token itself). */
-function ticketExpiryMs(expSeconds: number): number | null {
-  return expSeconds > 0 && expSeconds < NEVER_EXPIRES_SECONDS ? expSeconds * 1000 : null;
+function ticketExpiryMs(expSeconds: number): number {
+  return expSeconds * 1000;
 }
 
 function expiryIso(expSeconds: number): string {
-  const ms = ticketExpiryMs(expSeconds);
-  return ms === null ? "9999-12-31T23:59:59.000Z" : new Date(ms).toISOString();
+  return new Date(ticketExpiryMs(expSeconds)).toISOString();
 }
 
 function parseClientFrame(text: string) {

@@ -32,6 +32,8 @@ interface ReducerContext {
   /** Server clock, ms. Used for `lastSeenAt`, which drives agent expiry. */
   readonly nowMs: number;
   readonly healthHistory: number;
+  /** Events dated before this (the purge horizon) are stale: what they would change may already be purged. */
+  readonly staleBeforeMs?: number;
 }
 
 type Decision =
@@ -61,6 +63,7 @@ export function reduce(view: ReducerView, event: HubEvent, ctx: ReducerContext):
   const version = Date.parse(event.occurredAt);
   const current = view.versionOf(entityKey(entity));
   if (current !== undefined && version < current) return { outcome: "stale", entity };
+  if (ctx.staleBeforeMs !== undefined && version < ctx.staleBeforeMs) return { outcome: "stale", entity };
   const changes = changesFor(view.state, event, ctx);
   return { outcome: changes.length > 0 ? "applied" : "unchanged", entity, version, changes };
 }

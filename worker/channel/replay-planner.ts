@@ -18,7 +18,8 @@ export interface ResumeRequest {
 
 export type ReplayPlan =
   | { readonly mode: "replay"; readonly after: number; readonly head: number }
-  | { readonly mode: "snapshot"; readonly reason: "no-cursor" | "epoch-mismatch" | "too-old" | "ahead" };
+  /** "too-large": the replay would exceed MAX_REPLAY_BYTES (decided while reading the log, not here). */
+  | { readonly mode: "snapshot"; readonly reason: "no-cursor" | "epoch-mismatch" | "too-old" | "ahead" | "too-large" };
 
 export function planReplay(request: ResumeRequest, log: LogPosition): ReplayPlan {
   const { since, epoch } = request;

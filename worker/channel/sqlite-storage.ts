@@ -1,4 +1,7 @@
-/** ChannelStorage on the Durable Object's SQLite. Every value is a bound parameter. */
+/**
+ * ChannelStorage on the Durable Object's SQLite. Every value is a bound
+ * parameter. The schema is created by the first write, never by a read.
+ */
 import type { DeltaFrame, HealthSample } from "../../protocol/index.ts";
 import { COUNTER_NAMES, zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "./storage.ts";
 import { taskRefsOf } from "./task-history.ts";
@@ -28,11 +31,29 @@ const HISTORY_INDEXED_META = "history_indexed";
 export class SqliteChannelStorage implements ChannelStorage {
   readonly #sql: SqlStorage;
   readonly #transaction: <T>(fn: () => T) => T;
+  #created: boolean;
 
   constructor(storage: DurableObjectStorage) {
     this.#sql = storage.sql;
     this.#transaction = (fn) => storage.transactionSync(fn);
+    // The last table of SCHEMA: if it is there, all of them are (SCHEMA runs in one exec).
+    this.#created = this.#sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'counters'").toArray().length > 0;
+    if (this.#created) this.#migrate();
+  }
+
+  exists(): boolean {
+    return this.#created;
+  }
+
+  #create(): void {
+    if (this.#created) return;
     this.#sql.exec(SCHEMA);
+    this.#migrate();
+    this.#created = true;
+  }
+
+  /** Tables added after the first schema; also run for storage created before them. */
+  #migrate(): void {
     this.#sql.exec(HISTORY_SCHEMA);
     this.#indexOlderDeltas();
   }
@@ -50,25 +71,30 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   getMeta(name: "epoch"): string | null {
+    if (!this.#created) return null;
     const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0];
     return row?.value ?? null;
   }
 
   setMeta(name: "epoch", value: string): void {
+    this.#create();
     this.#sql.exec("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
   }
 
   head(): number {
+    if (!this.#created) return 0;
     // The retention rule always keeps the newest deltas, so MAX(seq) is the head.
     return this.#sql.exec<{ head: number | null }>("SELECT MAX(seq) AS head FROM deltas").one().head ?? 0;
   }
 
   oldest(): number {
+    if (!this.#created) return 1;
     const row = this.#sql.exec<{ oldest: number | null }>("SELECT MIN(seq) AS oldest FROM deltas").one();
     return row.oldest ?? this.head() + 1;
   }
 
   entities(): StoredEntity[] {
+    if (!this.#created) return [];
     return this.#sql
       .exec<{ key: string; version: number; value: string | null }>("SELECT key, version, value FROM entities")
       .toArray()
@@ -76,6 +102,7 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   healthSamples(): { source: string; sample: HealthSample }[] {
+    if (!this.#created) return [];
     return this.#sql
       .exec<{ source: string; sample: string }>("SELECT source, sample FROM health_samples ORDER BY source, id")
       .toArray()
@@ -83,11 +110,13 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   knowsEvent(id: string): boolean {
+    if (!this.#created) return false;
     return this.#sql.exec("SELECT 1 FROM event_ids WHERE id = ?", id).toArray().length > 0;
   }
 
   commit(batch: CommitBatch): void {
     this.#transaction(() => {
+      this.#create();
       for (const id of batch.eventIds) this.#sql.exec("INSERT INTO event_ids (id, at) VALUES (?, ?)", id, batch.receivedAtMs);
       for (const e of batch.entities) {
         this.#sql.exec(
@@ -115,6 +144,7 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   deltasAfter(seq: number, limit: number): StoredDelta[] {
+    if (!this.#created) return [];
     return this.#sql
       .exec<{ seq: number; at: number; frame: string }>("SELECT seq, at, frame FROM deltas WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
       .toArray()
@@ -122,11 +152,13 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   firstSeqAtOrAfter(ms: number): number {
+    if (!this.#created) return 1;
     const row = this.#sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM deltas WHERE at >= ?", ms).one();
     return row.seq ?? this.head() + 1;
   }
 
   trim(deltasBefore: number, eventIdsBeforeMs: number): void {
+    if (!this.#created) return;
     this.#transaction(() => {
       this.#sql.exec("DELETE FROM deltas WHERE seq < ?", deltasBefore);
       this.#sql.exec("DELETE FROM delta_tasks WHERE seq < ?", deltasBefore);
@@ -134,8 +166,14 @@ export class SqliteChannelStorage implements ChannelStorage {
     });
   }
 
+  purgeTombstones(versionBeforeMs: number): number {
+    if (!this.#created) return 0;
+    return this.#sql.exec("DELETE FROM entities WHERE value IS NULL AND version < ?", versionBeforeMs).rowsWritten;
+  }
+
   counters(): Counters {
     const out = zeroCounters();
+    if (!this.#created) return out;
     for (const row of this.#sql.exec<{ name: string; value: number }>("SELECT name, value FROM counters")) {
       if ((COUNTER_NAMES as readonly string[]).includes(row.name)) out[row.name as CounterName] = row.value;
     }
@@ -143,6 +181,7 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   addCounters(increments: Partial<Counters>): void {
+    this.#create();
     for (const [name, by] of Object.entries(increments)) {
       if (!by) continue;
       this.#sql.exec("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value", name, by);
@@ -150,10 +189,12 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   raiseCounter(name: CounterName, atLeast: number): void {
+    this.#create();
     this.#sql.exec("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)", name, atLeast);
   }
 
   taskDeltasBefore(tag: string, id: string, before: number, limit: number): StoredDelta[] {
+    if (!this.#created) return [];
     return this.#sql
       .exec<{ seq: number; at: number; frame: string }>(
         "SELECT d.seq, d.at, d.frame FROM delta_tasks t JOIN deltas d ON d.seq = t.seq WHERE t.tag = ? AND t.task = ? AND t.seq < ? ORDER BY t.seq DESC LIMIT ?",

@@ -63,7 +63,14 @@ export interface CommitBatch {
   readonly counters: Partial<Counters>;
 }
 
+/**
+ * Reading never writes: until the first write, every read answers "empty"
+ * and the storage holds nothing (not even its schema), so a viewer asking
+ * about a channel that does not exist leaves no trace.
+ */
 export interface ChannelStorage {
+  /** True once anything was written. */
+  exists(): boolean;
   /** A small key/value area for the epoch. */
   getMeta(name: "epoch"): string | null;
   setMeta(name: "epoch", value: string): void;
@@ -80,6 +87,8 @@ export interface ChannelStorage {
   deltasAfter(seq: number, limit: number): StoredDelta[];
   firstSeqAtOrAfter(ms: number): number;
   trim(deltasBefore: number, eventIdsBeforeMs: number): void;
+  /** Deletes tombstones (rows with a null value) whose version is older than the time; returns how many. */
+  purgeTombstones(versionBeforeMs: number): number;
   counters(): Counters;
   addCounters(increments: Partial<Counters>): void;
   raiseCounter(name: CounterName, atLeast: number): void;

@@ -1,9 +1,9 @@
 /** REST reads of a channel, in the same seq space as the WebSocket. Each runs behind `requireViewer`. */
 import type { Context } from "hono";
-import { ErrorCode, MAX_LONG_POLL_SECONDS, MAX_SINCE_SEQ, Routes } from "../../protocol/index.ts";
-import { grants } from "../auth/tickets.ts";
+import { ALL_CHANNELS, ErrorCode, MAX_LONG_POLL_SECONDS, MAX_SINCE_SEQ, Routes, type ChannelsResponse } from "../../protocol/index.ts";
 import { channelStub } from "../channel/channel-stub.ts";
 import { parseResumeRequest } from "../channel/replay-planner.ts";
+import { parseChannelPageQuery } from "../directory/channel-page.ts";
 import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "./errors.ts";
@@ -15,11 +15,13 @@ type ViewerContext<Path extends string> = Context<{ Bindings: Env; Variables: Vi
 
 const json = (body: string) => new Response(body, { headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
 
-/** The channels the viewer's ticket grants. */
+/** One page of the channels the viewer's ticket grants. */
 export async function channelsRoute(c: ViewerContext<typeof Routes.channels.path>): Promise<Response> {
-  const all = await directoryStub(c.env).list();
+  const page = parseChannelPageQuery(c.req.query("limit"), c.req.query("cursor"));
+  if (!page.ok) return errorResponse(c, ErrorCode.BAD_REQUEST, page.message);
   const claims = c.get("claims");
-  return c.json({ channels: all.filter((s) => grants(claims, s.channel)) });
+  const only = claims.channels.includes(ALL_CHANNELS) ? null : claims.channels;
+  return c.json((await directoryStub(c.env).list(page.query, only)) satisfies ChannelsResponse);
 }
 
 export async function snapshotRoute(c: ViewerContext<typeof Routes.snapshot.path>): Promise<Response> {

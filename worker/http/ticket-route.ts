@@ -11,7 +11,17 @@ import { parseJsonBytes, readBodyCapped } from "./read-body.ts";
 
 const MAX_TICKET_BODY_BYTES = 16 * 1024;
 
+/** The period of the TICKET_RATE_LIMITER binding (wrangler.toml): a refused client may ask again after it. */
+const TICKET_LIMIT_PERIOD_SECONDS = 60;
+
 export async function ticketRoute(c: Context<{ Bindings: Env }>): Promise<Response> {
+  // Before the token check: guessing the token costs a request like any other.
+  const clientIp = c.req.header("cf-connecting-ip");
+  if (c.env.TICKET_RATE_LIMITER && clientIp && !(await c.env.TICKET_RATE_LIMITER.limit({ key: clientIp })).success) {
+    const res = errorResponse(c, ErrorCode.RATE_LIMITED, `too many ticket requests from this address; retry after ${TICKET_LIMIT_PERIOD_SECONDS} s`);
+    res.headers.set("Retry-After", String(TICKET_LIMIT_PERIOD_SECONDS));
+    return res;
+  }
   const token = bearerOf(c.req.header("authorization"));
   if (!token || !(await isDashboardToken(c.env, token))) {
     return errorResponse(c, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <DASHBOARD_TOKEN> is missing or wrong");

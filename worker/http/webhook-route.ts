@@ -21,6 +21,7 @@ import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
 import { logLine } from "../log.ts";
 import { errorResponse } from "./errors.ts";
+import { ingestAnswer } from "./ingest-answer.ts";
 import { parseJsonBytes, readBodyCapped } from "./read-body.ts";
 
 type HubContext = Context<{ Bindings: Env }>;
@@ -67,8 +68,7 @@ export async function webhookRoute(c: HubContext): Promise<Response> {
     return reject(ErrorCode.INVALID_EVENT, message, { issues: future.slice(0, MAX_ISSUES_REPORTED) });
   }
 
-  const result = await channelStub(c.env, channel).ingest(parsed.events, receivedAtMs);
-  return c.json(result, 202);
+  return ingestAnswer(c, await channelStub(c.env, channel).ingest(parsed.events, receivedAtMs));
 }
 
 /**

@@ -137,3 +137,62 @@ describe("ChannelCore agents and retention", () => {
     expect(store.knowsEvent("old")).toBe(false);
   });
 });
+
+describe("ChannelCore: a channel exists once it accepted an event", () => {
+  it("reads of a new channel write nothing; the epoch shown then is the one persisted by the first event", () => {
+    const store = new MemoryChannelStorage();
+    const c = new ChannelCore(store, { healthHistory: 5, agentTtlMs: 60_000, newEpoch: () => "SHOWN" });
+    expect(c.exists).toBe(false);
+    expect(c.snapshot()).toStrictEqual({ epoch: "SHOWN", seq: 0, state: emptyState() });
+    expect(c.planReplay({ since: 0, epoch: "SHOWN" })).toStrictEqual({ mode: "replay", after: 0, head: 0 });
+    c.addCounters({ framesOut: 1 });
+    c.raiseCounter("peakConnections", 3);
+    expect(store.exists()).toBe(false);
+
+    c.ingest([e("project.meta", { name: "n" })], T0, T0);
+    expect(c.exists).toBe(true);
+    expect(store.getMeta("epoch")).toBe("SHOWN");
+    expect(new ChannelCore(store, { healthHistory: 5, agentTtlMs: 60_000, newEpoch: () => "OTHER" }).epoch).toBe("SHOWN");
+  });
+
+  it("a batch with nothing accepted leaves a new channel nonexistent", () => {
+    const { core: c, store } = core();
+    const ancient = T0 - 31 * 24 * 60 * 60 * 1000;
+    expect(c.ingest([e("project.meta", { name: "old" }, ancient - T0)], T0, T0)).toMatchObject({ accepted: 0, stale: 1, head: 0 });
+    expect(c.exists).toBe(false);
+    expect(store.exists()).toBe(false);
+  });
+});
+
+describe("ChannelCore purge horizon", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it("acknowledges an event older than the horizon as stale", () => {
+    const store = new MemoryChannelStorage();
+    const c = new ChannelCore(store, { healthHistory: 5, agentTtlMs: 60_000, purgeAfterMs: 10 * DAY, newEpoch: () => "EPOCH" });
+    c.ingest([e("project.meta", { name: "now" })], T0, T0);
+    expect(c.ingest([e("task.upsert", { task: { id: 1 } }, -10 * DAY - 1)], T0, T0)).toMatchObject({ accepted: 0, stale: 1 });
+    expect(c.ingest([e("task.upsert", { task: { id: 1 } }, -10 * DAY)], T0, T0)).toMatchObject({ accepted: 1, stale: 0 });
+  });
+
+  it("removes offline agents past the horizon as a delta every client applies, and drops old tombstones", () => {
+    const store = new MemoryChannelStorage();
+    const c = new ChannelCore(store, { healthHistory: 5, agentTtlMs: 60_000, purgeAfterMs: 10 * DAY, newEpoch: () => "EPOCH" });
+    c.ingest([e("agent.status", { agentId: "gone", status: "offline" }), e("agent.status", { agentId: "busy", status: "busy" })], T0, T0);
+    c.ingest([e("task.upsert", { task: { id: 7 } }), e("task.removed", { taskId: 7 }, 1)], T0, T0);
+    const client = emptyState();
+    for (const f of frames(store)) applyChanges(client, f.changes);
+
+    expect(c.purge(T0 + 10 * DAY)).toBeNull();
+    const delta = c.purge(T0 + 10 * DAY + 2);
+    const frame = JSON.parse(delta!.json) as DeltaFrame;
+    expect(frame).toMatchObject({ seq: c.head, cause: { type: "agent.purged" }, changes: [{ kind: "agent", op: "remove", key: "gone" }] });
+    applyChanges(client, frame.changes);
+    expect(client).toStrictEqual(c.snapshot().state);
+    expect(Object.keys(c.snapshot().state.agents)).toStrictEqual(["busy"]);
+    // The agent's removal and the task's tombstone are older than the horizon: no rows left for either.
+    expect([...store.entityRows.keys()].filter((k) => k.includes("gone") || k.includes("/7"))).toStrictEqual([]);
+    // A restarted object agrees.
+    expect(new ChannelCore(store, { healthHistory: 5, agentTtlMs: 60_000 }).snapshot().state).toStrictEqual(c.snapshot().state);
+  });
+});

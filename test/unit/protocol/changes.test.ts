@@ -35,3 +35,14 @@ describe("applyChange", () => {
     expect(() => applyChange(emptyState(), change)).toThrow(ChangeConflictError);
   });
 });
+
+describe("agent remove (an offline agent past the purge horizon)", () => {
+  it("removes the agent; on a client that never had it, it is a conflict (resync)", () => {
+    const state = emptyState();
+    const at = "2026-01-01T00:00:00.000Z";
+    applyChange(state, { kind: "agent", op: "set", key: "a", value: { id: "a", status: "offline", taskId: null, detail: null, lastSeenAt: at, updatedAt: at } });
+    applyChange(state, { kind: "agent", op: "remove", key: "a" });
+    expect(state.agents).toStrictEqual({});
+    expect(() => applyChange(state, { kind: "agent", op: "remove", key: "a" })).toThrow(ChangeConflictError);
+  });
+});

@@ -37,6 +37,7 @@ function describe(entry: ActivityEntry, agentName: (id: string) => string): Acti
 function describeChange(change: Change, agentName: (id: string) => string): string {
   switch (change.kind) {
     case "agent": {
+      if (change.op === "remove") return `Removed ${agentName(change.key)} (offline past the purge horizon)`;
       const v = change.value;
       if (change.op === "set") return `${v.name ?? change.key} is ${v.status}${v.taskId ? ` on task ${v.taskId}` : ""}`;
       if (v.status) return `${agentName(change.key)} is ${v.status}${v.taskId ? ` on task ${v.taskId}` : ""}`;
