@@ -1,17 +1,16 @@
 /** `DELETE /webhooks/:channel`: signed with the channel's key, it closes the sockets (4404) and forgets the channel. */
 import { afterEach, describe, expect, it } from "vitest";
-import { CloseCode, Paths, type ChannelsResponse } from "../../protocol/index.ts";
+import { CloseCode, Paths } from "../../protocol/index.ts";
 import { ev } from "../../dev/events.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
-import { HUB_URL, fetchHub, hub, send, snapshot, uniqueChannel } from "./support/hub.ts";
+import { HUB_URL, fetchHub, hub, send, snapshot, listChannels, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
 afterEach(() => SocketProbe.closeAll());
 
 async function listed(channel: string): Promise<boolean> {
-  const res = await hub.get(Paths.channels, TEST_SECRETS.DASHBOARD_TOKEN);
-  return ((await res.json()) as ChannelsResponse).channels.some((c) => c.channel === channel);
+  return (await listChannels(await hub.viewerTicket())).some((c) => c.channel === channel);
 }
 
 /** Directory reports land after the answer that caused them: poll (bounded). */

@@ -7,11 +7,9 @@ import { describe, expect, it } from "vitest";
 import { Paths } from "../../protocol/index.ts";
 import { STRICT_TRANSPORT_SECURITY, securityHeaders } from "../../protocol/security-headers.ts";
 import { ev } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { HUB_URL, fetchHub, hub, send, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
 
-const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
 
 function expectSecurityHeaders(res: Response, https = false): void {
   for (const [name, value] of Object.entries(securityHeaders({ https }))) expect(res.headers.get(name), name).toBe(value);
@@ -25,7 +23,7 @@ describe("security headers", () => {
     const health = await fetchHub(HUB_URL + Paths.health);
     expect(health.status).toBe(200);
     expectSecurityHeaders(health);
-    const snapshot = await hub.get(Paths.snapshot(channel), TOKEN);
+    const snapshot = await hub.get(Paths.snapshot(channel), await hub.viewerTicket());
     expect(snapshot.status).toBe(200);
     expectSecurityHeaders(snapshot);
     expect(snapshot.headers.get("content-type")).toContain("application/json");

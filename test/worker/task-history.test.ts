@@ -9,14 +9,12 @@ import { describe, expect, it } from "vitest";
 import { MAX_TASK_HISTORY_LIMIT, Paths, type TaskHistoryResponse } from "../../protocol/index.ts";
 import { SqliteChannelStorage } from "../../worker/channel/sqlite-storage.ts";
 import { ev } from "../../dev/events.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { expectError } from "./support/http-expect.ts";
 import { HUB_URL, channelObject, fetchHub, hub, send, snapshot, uniqueChannel } from "./support/hub.ts";
 
-const TOKEN = TEST_SECRETS.DASHBOARD_TOKEN;
 
 async function history(channel: string, tag: string, id: string, query = ""): Promise<TaskHistoryResponse> {
-  const res = await hub.get(`${Paths.taskHistory(channel, tag, id)}${query}`, TOKEN);
+  const res = await hub.get(`${Paths.taskHistory(channel, tag, id)}${query}`, await hub.viewerTicket());
   expect(res.status, await res.clone().text()).toBe(200);
   expect(res.headers.get("cache-control")).toBe("no-store");
   return res.json();
@@ -91,7 +89,7 @@ describe("task history", () => {
       ["master", "a b", "", "id"],
     ];
     for (const [tag, id, query, field] of cases) {
-      const res = await hub.get(`${Paths.taskHistory(channel, tag, id)}${query}`, TOKEN);
+      const res = await hub.get(`${Paths.taskHistory(channel, tag, id)}${query}`, await hub.viewerTicket());
       await expectError(res, 400, { code: "bad_request", message: new RegExp(`^${field} `), details: { field } });
     }
   });
@@ -107,7 +105,7 @@ describe("task history", () => {
   });
 
   it("405 for another method", async () => {
-    const res = await fetchHub(HUB_URL + Paths.taskHistory("abc", "master", "1"), { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetchHub(HUB_URL + Paths.taskHistory("abc", "master", "1"), { method: "POST", headers: { authorization: `Bearer ${await hub.viewerTicket()}` } });
     await expectError(res, 405, { code: "method_not_allowed", message: "POST is not allowed on /api/channels/abc/tasks/master/1/history" });
   });
 });
