@@ -7,6 +7,7 @@ import type { Change, DeltaCause, DeltaFrame, HubEvent, SnapshotResponse, Webhoo
 import { expiredAgentChanges, nextAgentExpiryMs } from "./agent-expiry.ts";
 import { ChannelModel } from "./channel-model.ts";
 import { reduce } from "./reducer.ts";
+import { linkedRows, taskAgentLinkChanges } from "./task-agent-links.ts";
 import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { MAINTENANCE_INTERVAL_MS, deltaTrimBefore, eventIdCutoffMs } from "./retention.ts";
 import type { ChannelStorage, HealthAppend, StoredDelta, StoredEntity } from "./storage.ts";
@@ -83,9 +84,13 @@ export class ChannelCore {
         }
         accepted++;
         model.apply(decision.changes);
-        entities.push(model.stamp(decision.entity, decision.version));
-        for (const c of decision.changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
-        if (decision.changes.length > 0) deltas.push(this.#delta(++seq, nowMs, decision.changes, { type: event.type, id: event.id }));
+        const links = taskAgentLinkChanges(model.state, decision.changes);
+        model.apply(links);
+        const changes = [...decision.changes, ...links];
+        const stamped = model.stamp(decision.entity, decision.version);
+        entities.push(stamped, ...linkedRows(model, links, stamped.key));
+        for (const c of changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
+        if (changes.length > 0) deltas.push(this.#delta(++seq, nowMs, changes, { type: event.type, id: event.id }));
       }
       this.#storage.commit({
         eventIds: [...seen],
@@ -124,11 +129,14 @@ export class ChannelCore {
   /** Sets quiet agents offline: one delta, same seq space. Versions are kept, so any newer event from the agent applies. */
   expireAgents(nowMs: number): StoredDelta | null {
     const model = this.#modelLoaded();
-    const changes = expiredAgentChanges(model.state.agents, nowMs, this.#options.agentTtlMs);
-    if (changes.length === 0) return null;
+    const expired = expiredAgentChanges(model.state.agents, nowMs, this.#options.agentTtlMs);
+    if (expired.length === 0) return null;
     try {
-      model.apply(changes);
-      const entities = changes.flatMap((c) => (c.kind === "agent" ? [model.row({ kind: "agent", id: c.key })] : []));
+      model.apply(expired);
+      const links = taskAgentLinkChanges(model.state, expired);
+      model.apply(links);
+      const changes = [...expired, ...links];
+      const entities = [...expired.flatMap((c) => (c.kind === "agent" ? [model.row({ kind: "agent", id: c.key })] : [])), ...linkedRows(model, links)];
       const delta = this.#delta(this.#head + 1, nowMs, changes, { type: "agent.expired" });
       this.#storage.commit({ eventIds: [], receivedAtMs: nowMs, entities, health: [], deltas: [delta], counters: {} });
       this.#head = delta.seq;
