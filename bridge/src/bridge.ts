@@ -13,6 +13,7 @@ import { postEvents, type HubTarget } from "./delivery/hub-poster.ts";
 import { liveSender } from "./delivery/live-sender.ts";
 import { validateEvent } from "./delivery/validate.ts";
 import { acquireInstanceLock } from "./files/instance-lock.ts";
+import { ReportQueue, startReportDrain } from "./hooks/report-queue.ts";
 import { consoleLogger, type Logger } from "./log.ts";
 import { DiskDeadLetters, DiskOutbox } from "./outbox/disk-outbox.ts";
 import { PresenceReporter } from "./presence/presence-reporter.ts";
@@ -90,6 +91,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
   let presence: PresenceReporter | null = null;
   let sync: ProjectSync | null = null;
   let releaseLock: (() => Promise<void>) | null = null;
+  let reportDrain: { stop(): Promise<void> } | null = null;
 
   const queueStatus = async (status: "online" | "offline") => {
     const checked = validateEvent(agentStatusEvent({ agentId, status, name: `Task Master bridge (${hostKey()})`, detail: `watching ${folder}` }));
@@ -137,6 +139,8 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
       await queueStatus("online");
       await sync.request();
       delivery.start();
+      // Agents' hooks queue reports here when the hub is slow; the bridge delivers them too.
+      reportDrain = startReportDrain(new ReportQueue(stateDir, deadLetters), (events, signal) => postEvents(target, events, signal), log);
       const s = sync;
       watcher = new FolderWatcher(paths, () => void s.request().catch((e: Error) => log.error(`sync failed: ${e.message}`)));
       presence = new PresenceReporter({
@@ -167,6 +171,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
       presence?.stop();
       await sync?.request().catch(() => {});
       await queueStatus("offline");
+      await reportDrain?.stop();
       const delivered = delivery ? await delivery.flush(flushTimeoutMs) : true;
       if (!delivered) log.warn(`${outbox?.size ?? 0} event(s) stay in the outbox; they are sent on the next start`);
       await delivery?.stop();

@@ -1,0 +1,43 @@
+/**
+ * Where a project's agents report: the hub and channel from the environment
+ * (`TASKMASTER_LIVE_HUB`, `TASKMASTER_LIVE_CHANNEL`) or else the project's
+ * `.taskmaster-live/config.json`, the secret from `findSenderSecret`. Shared
+ * by the hooks and the MCP server.
+ */
+import { join } from "node:path";
+import { checkChannel, checkHubUrl } from "../config.ts";
+import { findProjectConfig, STATE_FOLDER } from "../project-config/project-config.ts";
+import { findSenderSecret, signingKeyOf, type SenderSecret } from "../secrets/sender-secret.ts";
+
+export interface AgentTarget {
+  /** The project folder (holding `.taskmaster-live/`). */
+  readonly root: string;
+  readonly hub: string;
+  readonly channel: string;
+  /** `<root>/.taskmaster-live/<channel>`: the report queue, sessions, dead letters (the bridge's folder for this channel). */
+  readonly stateDir: string;
+  /** Null: reports wait in the queue for a sender that has one (a running bridge). */
+  readonly secret: SenderSecret | null;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The target for an agent working in `dir`, or null when neither the environment nor a project config names one. */
+export function findAgentTarget(dir: string, env: Env): AgentTarget | null {
+  const found = findProjectConfig(dir);
+  const hub = env.TASKMASTER_LIVE_HUB || found?.config.hub;
+  const channel = env.TASKMASTER_LIVE_CHANNEL || found?.config.channel;
+  if (!hub || !channel) return null;
+  const root = found?.root ?? dir;
+  return {
+    root,
+    hub: checkHubUrl(hub),
+    channel: checkChannel(channel),
+    stateDir: join(root, STATE_FOLDER, channel),
+    secret: findSenderSecret({ env, projectRoot: root, ...(found?.config.secretFile ? { secretFile: found.config.secretFile } : {}) }),
+  };
+}
+
+export async function signingKey(target: AgentTarget): Promise<string | null> {
+  return target.secret ? signingKeyOf(target.secret, target.channel) : null;
+}
