@@ -17,13 +17,13 @@
  * The hook never takes the bridge's instance lock, nor the bridge the hook's.
  */
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { MAX_EVENTS_PER_BATCH, type HubEvent, type WebhookAccepted } from "../../../protocol/index.ts";
 import type { PostOutcome } from "../delivery/hub-poster.ts";
 import { validateEvent } from "../delivery/validate.ts";
 import { makeFolderDurably, removeFileDurably, writeFileAtomic } from "../files/atomic-file.ts";
-import { createExclusive, readExisting, replaceStale } from "../files/exclusive-file.ts";
+import { readExisting, replaceStale } from "../files/exclusive-file.ts";
 import type { DeadLetters } from "../outbox/outbox.ts";
 
 const REPORT_NAME = /^\d{15}-\d+-[0-9a-f]{8}\.json$/;
@@ -79,16 +79,16 @@ export class ReportQueue {
     try {
       return await work();
     } finally {
-      await removeFileDurably(this.#lockFile);
+      await rm(this.#lockFile, { force: true });
     }
   }
 
   async #lock(): Promise<boolean> {
     await makeFolderDurably(this.folder);
     const body = JSON.stringify({ pid: process.pid });
-    if (await createExclusive(this.#lockFile, body)) return true;
+    if (await createLockFile(this.#lockFile, body)) return true;
     const existing = await readExisting(this.#lockFile);
-    if (!existing) return createExclusive(this.#lockFile, body);
+    if (!existing) return createLockFile(this.#lockFile, body);
     const isStale = (lock: { ageMs: number }) => lock.ageMs > LOCK_STALE_MS;
     return isStale(existing) && replaceStale(this.#lockFile, existing, body, isStale);
   }
@@ -148,6 +148,22 @@ export class ReportQueue {
   }
 }
 
+/**
+ * The drain lock needs no flush to disk: after a power loss nobody holds it,
+ * and a lock that survived is judged stale by its age. Skipping the flushes
+ * keeps a hook call quick.
+ */
+async function createLockFile(file: string, body: string): Promise<boolean> {
+  try {
+    const handle = await open(file, "wx");
+    await handle.writeFile(body, "utf8").finally(() => handle.close());
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
 /** How often a running bridge delivers what agents queued. */
 export const REPORT_DRAIN_INTERVAL_MS = 1000;
 const BRIDGE_DRAIN_TIMEOUT_MS = 5000;
@@ -168,7 +184,6 @@ export function startReportDrain(queue: ReportQueue, post: Post, log: { warn(mes
     return running;
   };
   const timer = setInterval(drainOnce, intervalMs);
-  timer.unref();
   return {
     async stop() {
       clearInterval(timer);

@@ -5,9 +5,9 @@
  */
 import { join } from "node:path";
 import type { HubEvent } from "../../../protocol/index.ts";
-import { postEvents } from "../delivery/hub-poster.ts";
 import { DiskDeadLetters } from "../outbox/disk-outbox.ts";
 import { signingKey, type AgentTarget } from "./agent-target.ts";
+import { deadline, postOverHttp } from "./http-post.ts";
 import { ReportQueue, type Post } from "./report-queue.ts";
 
 /** A hook runs on every tool use: this is all the time it waits for the hub. */
@@ -25,17 +25,25 @@ export function reportQueueOf(target: AgentTarget): ReportQueue {
   return new ReportQueue(target.stateDir, new DiskDeadLetters(join(target.stateDir, "dead-letter.jsonl")));
 }
 
-export async function posterFor(target: AgentTarget, fetchImpl?: typeof fetch): Promise<Post | null> {
+export async function posterFor(target: AgentTarget): Promise<Post | null> {
   const secret = await signingKey(target);
   if (secret === null) return null;
-  const hubTarget = { hub: target.hub, channel: target.channel, secret, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
-  return (events, signal) => postEvents(hubTarget, events, signal);
+  const hubTarget = { hub: target.hub, channel: target.channel, secret };
+  return (events, signal) => postOverHttp(hubTarget, events, signal ?? AbortSignal.timeout(REPORT_DEADLINE_MS));
 }
 
-export async function sendReport(target: AgentTarget, event: HubEvent, options: { deadlineMs?: number; fetch?: typeof fetch } = {}): Promise<SendOutcome> {
-  const signal = AbortSignal.timeout(options.deadlineMs ?? REPORT_DEADLINE_MS);
+export async function sendReport(target: AgentTarget, event: HubEvent, options: { deadlineMs?: number } = {}): Promise<SendOutcome> {
+  const limit = deadline(options.deadlineMs ?? REPORT_DEADLINE_MS);
+  try {
+    return await sendWithin(target, event, limit.signal);
+  } finally {
+    limit.dispose();
+  }
+}
+
+async function sendWithin(target: AgentTarget, event: HubEvent, signal: AbortSignal): Promise<SendOutcome> {
   const queue = reportQueueOf(target);
-  const post = await posterFor(target, options.fetch);
+  const post = await posterFor(target);
   if (!post) {
     await queue.append(event);
     return { kind: "queued", reason: "no secret here (set TASKMASTER_LIVE_KEY or WEBHOOK_SECRET, or secretFile in the project config): a running bridge sends it" };
@@ -61,11 +69,12 @@ export async function sendReport(target: AgentTarget, event: HubEvent, options: 
 }
 
 /** Delivers what waits in the queue (the `hook flush` command, and the bridge). */
-export async function flushReports(target: AgentTarget, options: { timeoutMs: number; fetch?: typeof fetch }): Promise<{ delivered: number; left: number; problem: string | null }> {
+export async function flushReports(target: AgentTarget, options: { timeoutMs: number }): Promise<{ delivered: number; left: number; problem: string | null }> {
   const queue = reportQueueOf(target);
-  const post = await posterFor(target, options.fetch);
+  const post = await posterFor(target);
   if (!post) return { delivered: 0, left: (await queue.names()).length, problem: "no secret: set TASKMASTER_LIVE_KEY or WEBHOOK_SECRET" };
-  const result = await queue.exclusively(() => queue.drain(post, AbortSignal.timeout(options.timeoutMs)));
+  const limit = deadline(options.timeoutMs);
+  const result = await queue.exclusively(() => queue.drain(post, limit.signal)).finally(() => limit.dispose());
   if (!result) return { delivered: 0, left: (await queue.names()).length, problem: "another process is delivering the queue" };
   const problem = result.stoppedBy && "message" in result.stoppedBy ? result.stoppedBy.message : null;
   return { delivered: result.delivered, left: result.left, problem };

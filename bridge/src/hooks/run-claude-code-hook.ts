@@ -17,7 +17,6 @@ export interface HookRunOptions {
   /** Where to look for the project when the payload has no `cwd`. */
   readonly cwd: string;
   readonly deadlineMs?: number;
-  readonly fetch?: typeof fetch;
 }
 
 export type HookRunResult =
@@ -67,7 +66,7 @@ export async function runClaudeCodeHook(stdin: string, options: HookRunOptions):
 
   const event = agentStatusReport(agentId, agentNameOf(target.root), report);
   if (typeof event === "string") return { kind: "problem", target, why: `the report is not valid: ${event}` };
-  const outcome = await sendReport(target, event, { ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const outcome = await sendReport(target, event, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {});
   return { kind: "sent", target, agentId, report, outcome };
 }
 
