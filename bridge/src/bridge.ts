@@ -14,6 +14,7 @@ import { liveSender } from "./delivery/live-sender.ts";
 import { validateEvent } from "./delivery/validate.ts";
 import { acquireInstanceLock } from "./files/instance-lock.ts";
 import { ReportQueue, startReportDrain } from "./hooks/report-queue.ts";
+import { channelFromEnv, hubFromEnv } from "./project-config/env-defaults.ts";
 import { consoleLogger, type Logger } from "./log.ts";
 import { DiskDeadLetters, DiskOutbox } from "./outbox/disk-outbox.ts";
 import { PresenceReporter } from "./presence/presence-reporter.ts";
@@ -26,9 +27,9 @@ import { countReadyTasks } from "./taskmaster/ready-tasks.ts";
 export interface BridgeOptions {
   /** A folder inside the Task Master project (default: the current folder). */
   readonly dir?: string;
-  /** The hub's base URL (default http://127.0.0.1:8787). */
+  /** The hub's base URL (default: $TASKMASTER_LIVE_HUB, else http://127.0.0.1:8787). */
   readonly hub?: string;
-  /** Default: the project's folder name, made channel-safe. */
+  /** Default: $TASKMASTER_LIVE_CHANNEL, else the project's folder name, made channel-safe. */
   readonly channel?: string;
   /** The hub's WEBHOOK_SECRET (default: the WEBHOOK_SECRET environment variable). */
   readonly secret?: string;
@@ -75,9 +76,10 @@ const DEFAULT_STOP_FLUSH_MS = 3000;
 export function createBridge(options: BridgeOptions = {}): Bridge {
   const paths = findProject(options.dir ?? process.cwd());
   const folder = projectFolderName(paths);
-  const channel = options.channel ? checkChannel(options.channel) : channelFromFolderName(folder);
+  const givenChannel = options.channel ?? channelFromEnv();
+  const channel = givenChannel ? checkChannel(givenChannel) : channelFromFolderName(folder);
   if (!channel) throw new ConfigError(`the folder name "${folder}" does not make a channel name: pass --channel`);
-  const hub = checkHubUrl(options.hub ?? DEFAULT_HUB_URL);
+  const hub = checkHubUrl(options.hub ?? hubFromEnv() ?? DEFAULT_HUB_URL);
   const secret = requireSecret(options.secret ?? process.env.WEBHOOK_SECRET);
   const log = options.log ?? consoleLogger();
   const agentId = options.agentId ?? `taskmaster-live@${hostKey()}`;

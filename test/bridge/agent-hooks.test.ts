@@ -20,9 +20,9 @@ import { agentIdOf } from "../../bridge/src/hooks/claude-code-hook.ts";
 import { flushReports } from "../../bridge/src/hooks/report-sender.ts";
 import { findAgentTarget } from "../../bridge/src/hooks/agent-target.ts";
 import { BridgeProcess, waitFor } from "./bridge-process.ts";
+import { buildCli, DIST_BIN } from "./packaged-cli.ts";
 
 const CHANNEL = "checkout-revamp";
-const DIST_BIN = join(ROOT, "bridge/dist/taskmaster-live.mjs");
 /**
  * The issue's bound, p99 under 150 ms with the hub up, is for a machine that
  * starts a bare Node in a few tens of ms. On a machine so loaded that a bare
@@ -107,8 +107,7 @@ function percentile(values: number[], p: number): number {
 }
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(ROOT, "bridge/build.mjs")], { encoding: "utf8", timeout: 120_000 });
-  expect(build.status, build.stderr).toBe(0);
+  buildCli();
   const tmp = mkdtempSync(join(tmpdir(), "tml-hooks-"));
   project = join(tmp, CHANNEL);
   mkdirSync(join(project, ".taskmaster/tasks"), { recursive: true });

@@ -7,6 +7,7 @@ import { checkChannel, checkHubUrl, DEFAULT_HUB_URL, requireSecret } from "../co
 import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { postEvents, type PostOutcome } from "../delivery/hub-poster.ts";
 import { validateEvent } from "../delivery/validate.ts";
+import { hubFromEnv } from "../project-config/env-defaults.ts";
 import { agentStatusEvent } from "./agent-events.ts";
 
 export interface ReportAgentStatusOptions {
@@ -17,7 +18,7 @@ export interface ReportAgentStatusOptions {
   readonly name?: string;
   readonly detail?: string;
   readonly channel: string;
-  /** Default http://127.0.0.1:8787 */
+  /** Default: $TASKMASTER_LIVE_HUB, else http://127.0.0.1:8787 */
   readonly hub?: string;
   /** Default: the WEBHOOK_SECRET environment variable. */
   readonly secret?: string;
@@ -44,7 +45,7 @@ export class AgentReportError extends Error {
  */
 export async function reportAgentStatus(options: ReportAgentStatusOptions): Promise<WebhookAccepted> {
   const target = {
-    hub: checkHubUrl(options.hub ?? DEFAULT_HUB_URL),
+    hub: checkHubUrl(options.hub ?? hubFromEnv() ?? DEFAULT_HUB_URL),
     channel: checkChannel(options.channel),
     secret: requireSecret(options.secret ?? process.env.WEBHOOK_SECRET),
     ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -14,8 +14,8 @@ acknowledges them, so nothing is lost while the hub is down or the bridge stops.
 
 options:
   --dir <path>               the Task Master project (default: the current folder)
-  --hub <url>                the hub's base URL (default: ${DEFAULT_HUB_URL})
-  --channel <name>           the channel (default: the project's folder name)
+  --hub <url>                the hub's base URL (default: $TASKMASTER_LIVE_HUB, else ${DEFAULT_HUB_URL})
+  --channel <name>           the channel (default: $TASKMASTER_LIVE_CHANNEL, else the project's folder name)
   --secret <secret>          the hub's webhook secret (default: $WEBHOOK_SECRET)
   --name <name>              the project's name on the dashboard (default: folder name)
   --agent-id <id>            the bridge's own agent id (default: taskmaster-live@<host>)

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { checkChannel, checkHubUrl } from "../config.ts";
+import { channelFromEnv, hubFromEnv } from "../project-config/env-defaults.ts";
 import { findProjectConfig, STATE_FOLDER } from "../project-config/project-config.ts";
 import { findSenderSecret, signingKeyOf, type SenderSecret } from "../secrets/sender-secret.ts";
 
@@ -25,8 +26,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** The target for an agent working in `dir`, or null when neither the environment nor a project config names one. */
 export function findAgentTarget(dir: string, env: Env): AgentTarget | null {
   const found = findProjectConfig(dir);
-  const hub = env.TASKMASTER_LIVE_HUB || found?.config.hub;
-  const channel = env.TASKMASTER_LIVE_CHANNEL || found?.config.channel;
+  const hub = hubFromEnv(env) ?? found?.config.hub;
+  const channel = channelFromEnv(env) ?? found?.config.channel;
   if (!hub || !channel) return null;
   const root = found?.root ?? dir;
   return {

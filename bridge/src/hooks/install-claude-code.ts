@@ -7,6 +7,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { channelFromFolderName, checkChannel, checkHubUrl, ConfigError, DEFAULT_HUB_URL } from "../config.ts";
+import { channelFromEnv, hubFromEnv } from "../project-config/env-defaults.ts";
 import { configFileOf, readProjectConfig, writeProjectConfig, type ProjectConfig } from "../project-config/project-config.ts";
 import { isInside } from "../secrets/sender-secret.ts";
 import type { Env } from "./agent-target.ts";
@@ -46,12 +47,12 @@ export function planInstall(options: InstallOptions): InstallPlan {
   if (!existsSync(root)) throw new ConfigError(`--dir ${root} does not exist`);
   const configFile = configFileOf(root);
   const previous = existsSync(configFile) ? readProjectConfig(configFile) : null;
-  const channel = options.channel ?? options.env.TASKMASTER_LIVE_CHANNEL ?? previous?.channel ?? channelFromFolderName(basename(root));
+  const channel = options.channel ?? channelFromEnv(options.env) ?? previous?.channel ?? channelFromFolderName(basename(root));
   if (!channel) throw new ConfigError(`the folder name "${basename(root)}" does not make a channel name: pass --channel`);
   const secretFile = options.secretFile ? resolve(options.secretFile) : previous?.secretFile;
   if (secretFile && isInside(root, resolve(root, secretFile))) throw new ConfigError(`--secret-file ${secretFile} is inside the project: keep secrets outside it, where no commit can take them`);
   const config: ProjectConfig = {
-    hub: checkHubUrl(options.hub ?? options.env.TASKMASTER_LIVE_HUB ?? previous?.hub ?? DEFAULT_HUB_URL),
+    hub: checkHubUrl(options.hub ?? hubFromEnv(options.env) ?? previous?.hub ?? DEFAULT_HUB_URL),
     channel: checkChannel(channel),
     ...(secretFile ? { secretFile } : {}),
   };
