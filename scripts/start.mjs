@@ -65,6 +65,11 @@ if (await waitForHub()) {
   Dashboard:        ${hub}/#token=${vars.DASHBOARD_TOKEN}${demo ? `\n  Demo channel:     ${hub}/c/demo#token=${vars.DASHBOARD_TOKEN}` : ""}
   Get a ticket:     curl -s -X POST ${hub}/api/auth/ticket -H "Authorization: Bearer ${vars.DASHBOARD_TOKEN}"
   Post a webhook:   npm run send -- my-project examples/events.json
+
+  In your Task Master project's folder (npx -p task-master-ai task-master init makes one):
+    export WEBHOOK_SECRET="$(sed -n 's/^WEBHOOK_SECRET=//p' "${ROOT}.dev.vars")"
+    node "${ROOT}bridge/bin/taskmaster-live.mjs" bridge --hub ${hub}
+    node "${ROOT}bridge/bin/taskmaster-live.mjs" hook install claude-code --hub ${hub} --secret-file "${ROOT}.dev.vars"
 ${values.verbose ? "" : "  (quiet: warnings and errors only; npm start -- --verbose shows every request and log line)\n"}`);
   if (demo) {
     const feed = spawn(process.execPath, ["bridge/bin/taskmaster-live.mjs", "demo", "--hub", hub, "--channel", "demo"], {
