@@ -120,6 +120,8 @@ const AgentStatusData = v.object({
   status: AgentStatusSchema,
   taskId: v.optional(v.nullable(v.pipe(v.string(), v.regex(TASK_ID)))),
   detail: v.optional(text(MAX_SHORT_TEXT_BYTES)),
+  /** The tag of `taskId` (default: the project's current tag). */
+  taskTag: v.optional(v.nullable(tag)),
 });
 const AgentHeartbeatData = v.object({ agentId: key("agentId") });
 export const TaskUpsertData = v.object({ tag: v.optional(tag), task: TaskInputSchema });

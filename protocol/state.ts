@@ -18,6 +18,8 @@ export const AgentStateSchema = v.object({
   lastSeenAt: v.string(),
   /** `occurredAt` of the last event applied to this agent. */
   updatedAt: v.string(),
+  /** The tag of `taskId`, when the agent named one; else the task is in the project's current tag. */
+  taskTag: v.optional(v.nullable(v.string())),
 });
 
 /** The fields a task and a subtask share. */
@@ -54,6 +56,8 @@ export const TaskStateSchema = v.object({
   progress: v.optional(TaskProgressSchema),
   /** `occurredAt` of the last event applied to this task. */
   updatedAt: v.string(),
+  /** Agents (not offline) reporting this task or one of its subtasks as their current task, by id; kept by the hub. */
+  agents: v.optional(v.array(v.string())),
 });
 
 export const HealthSampleSchema = v.object({

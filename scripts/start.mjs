@@ -82,6 +82,11 @@ if (await waitForHub()) {
   Demo channel key: ${demoKey}   (any channel's: npm run channel-key -- <channel>)
   Post with curl (signed with the demo channel's key; paste as is):
 ${curlExample(demoKey)}
+
+  In your Task Master project's folder (npx -p task-master-ai task-master init makes one):
+    export WEBHOOK_SECRET="$(sed -n 's/^WEBHOOK_SECRET=//p' "${ROOT}.dev.vars")"
+    node "${ROOT}bridge/bin/taskmaster-live.mjs" bridge --hub ${hub}
+    node "${ROOT}bridge/bin/taskmaster-live.mjs" hook install claude-code --hub ${hub} --secret-file "${ROOT}.dev.vars"
 ${values.verbose ? "" : "  (quiet: warnings and errors only; npm start -- --verbose shows every request and log line)\n"}`);
   if (demo) {
     const feed = spawn(process.execPath, ["bridge/bin/taskmaster-live.mjs", "demo", "--hub", hub, "--channel", "demo"], {

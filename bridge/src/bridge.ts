@@ -13,6 +13,8 @@ import { postEvents, type HubTarget } from "./delivery/hub-poster.ts";
 import { liveSender } from "./delivery/live-sender.ts";
 import { validateEvent } from "./delivery/validate.ts";
 import { acquireInstanceLock } from "./files/instance-lock.ts";
+import { ReportQueue, startReportDrain } from "./hooks/report-queue.ts";
+import { channelFromEnv, hubFromEnv } from "./project-config/env-defaults.ts";
 import { consoleLogger, type Logger } from "./log.ts";
 import { DiskDeadLetters, DiskOutbox } from "./outbox/disk-outbox.ts";
 import { PresenceReporter } from "./presence/presence-reporter.ts";
@@ -27,9 +29,9 @@ import { countReadyTasks } from "./taskmaster/ready-tasks.ts";
 export interface BridgeOptions extends SenderKeyOptions {
   /** A folder inside the Task Master project (default: the current folder). */
   readonly dir?: string;
-  /** The hub's base URL (default http://127.0.0.1:8787). */
+  /** The hub's base URL (default: $TASKMASTER_LIVE_HUB, else http://127.0.0.1:8787). */
   readonly hub?: string;
-  /** Default: the project's folder name, made channel-safe. */
+  /** Default: $TASKMASTER_LIVE_CHANNEL, else the project's folder name, made channel-safe. */
   readonly channel?: string;
   /** The project's name on the dashboard (default: its folder name). */
   readonly name?: string;
@@ -74,9 +76,10 @@ const DEFAULT_STOP_FLUSH_MS = 3000;
 export function createBridge(options: BridgeOptions = {}): Bridge {
   const paths = findProject(options.dir ?? process.cwd());
   const folder = projectFolderName(paths);
-  const channel = options.channel ? checkChannel(options.channel) : channelFromFolderName(folder);
+  const givenChannel = options.channel ?? channelFromEnv();
+  const channel = givenChannel ? checkChannel(givenChannel) : channelFromFolderName(folder);
   if (!channel) throw new ConfigError(`the folder name "${folder}" does not make a channel name: pass --channel`);
-  const hub = checkHubUrl(options.hub ?? DEFAULT_HUB_URL);
+  const hub = checkHubUrl(options.hub ?? hubFromEnv() ?? DEFAULT_HUB_URL);
   const key = channelKeyOf(senderCredential(options), channel);
   const log = options.log ?? consoleLogger();
   const agentId = options.agentId ?? `taskmaster-live@${hostKey()}`;
@@ -90,6 +93,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
   let presence: PresenceReporter | null = null;
   let sync: ProjectSync | null = null;
   let releaseLock: (() => Promise<void>) | null = null;
+  let reportDrain: { stop(): Promise<void> } | null = null;
 
   const queueStatus = async (status: "online" | "offline") => {
     const checked = validateEvent(agentStatusEvent({ agentId, status, name: `Task Master bridge (${hostKey()})`, detail: `watching ${folder}` }));
@@ -137,6 +141,8 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
       await queueStatus("online");
       await sync.request();
       delivery.start();
+      // Agents' hooks queue reports here when the hub is slow; the bridge delivers them too.
+      reportDrain = startReportDrain(new ReportQueue(stateDir, deadLetters), (events, signal) => postEvents(target, events, signal), log);
       const s = sync;
       watcher = new FolderWatcher(paths, () => void s.request().catch((e: Error) => log.error(`sync failed: ${e.message}`)));
       presence = new PresenceReporter({
@@ -167,6 +173,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
       presence?.stop();
       await sync?.request().catch(() => {});
       await queueStatus("offline");
+      await reportDrain?.stop();
       const delivered = delivery ? await delivery.flush(flushTimeoutMs) : true;
       if (!delivered) log.warn(`${outbox?.size ?? 0} event(s) stay in the outbox; they are sent on the next start`);
       await delivery?.stop();

@@ -7,6 +7,7 @@ import { DEFAULT_PURGE_AFTER_DAYS, type Change, type DeltaCause, type DeltaFrame
 import { expiredAgentChanges, nextAgentExpiryMs, purgedAgentChanges } from "./agent-expiry.ts";
 import { ChannelModel } from "./channel-model.ts";
 import { reduce } from "./reducer.ts";
+import { linkedRows, taskAgentLinkChanges } from "./task-agent-links.ts";
 import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { MAINTENANCE_INTERVAL_MS, deltaTrimBefore, eventIdCutoffMs } from "./retention.ts";
 import type { ChannelStorage, CounterName, Counters, HealthAppend, NewDelta, StoredDelta, StoredEntity } from "./storage.ts";
@@ -94,9 +95,13 @@ export class ChannelCore {
         }
         accepted++;
         model.apply(decision.changes);
-        entities.push(model.stamp(decision.entity, decision.version));
-        for (const c of decision.changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
-        if (decision.changes.length > 0) deltas.push(this.#delta(++seq, nowMs, decision.changes, { type: event.type, id: event.id }));
+        const links = taskAgentLinkChanges(model.state, decision.changes);
+        model.apply(links);
+        const changes = [...decision.changes, ...links];
+        const stamped = model.stamp(decision.entity, decision.version);
+        entities.push(stamped, ...linkedRows(model, links, stamped.key));
+        for (const c of changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
+        if (changes.length > 0) deltas.push(this.#delta(++seq, nowMs, changes, { type: event.type, id: event.id }));
       }
       // Nothing accepted on a channel that does not exist: it stays nonexistent (stale events are stale again on a retry).
       if (!this.#persisted && accepted === 0) return { accepted, duplicates, stale, head: seq, deltas: [] };
@@ -165,12 +170,16 @@ export class ChannelCore {
     return delta;
   }
 
-  #commitAgentChanges(changes: Change[], cause: DeltaCause["type"], nowMs: number): StoredDelta | null {
-    if (changes.length === 0) return null;
+  /** Commits agent changes the hub makes itself, with the task links they move, as one delta. */
+  #commitAgentChanges(agentChanges: Change[], cause: DeltaCause["type"], nowMs: number): StoredDelta | null {
+    if (agentChanges.length === 0) return null;
     const model = this.#modelLoaded();
     try {
-      model.apply(changes);
-      const entities = changes.flatMap((c) => (c.kind === "agent" ? [model.row({ kind: "agent", id: c.key })] : []));
+      model.apply(agentChanges);
+      const links = taskAgentLinkChanges(model.state, agentChanges);
+      model.apply(links);
+      const changes = [...agentChanges, ...links];
+      const entities = [...agentChanges.flatMap((c) => (c.kind === "agent" ? [model.row({ kind: "agent", id: c.key })] : [])), ...linkedRows(model, links)];
       const delta = this.#delta(this.#head + 1, nowMs, changes, { type: cause });
       this.#storage.commit({ eventIds: [], receivedAtMs: nowMs, entities, health: [], deltas: [delta], counters: {} });
       this.#head = delta.seq;

@@ -95,6 +95,8 @@ function agentStatus(state: ChannelState, event: EventOf<"agent.status">, ctx: R
   const next: Partial<AgentState> = { status, taskId: taskId ?? null, detail: detail ?? null, lastSeenAt: isoNow(ctx), updatedAt: event.occurredAt };
   if (name !== undefined) next.name = name;
   const agent = ownEntry(state.agents, agentId);
+  // Like taskId, an absent taskTag clears one given before; agents that never name a tag never carry the field.
+  if (event.data.taskTag != null || (agent?.taskTag ?? null) !== null) next.taskTag = event.data.taskTag ?? null;
   if (!agent) return [{ kind: "agent", op: "set", key: agentId, value: { id: agentId, ...next } as AgentState }];
   return agentPatch(agent, next);
 }

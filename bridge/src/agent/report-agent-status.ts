@@ -8,6 +8,7 @@ import { channelKeyOf, senderCredential, type SenderKeyOptions } from "../sender
 import { BRIDGE_BACKOFF } from "../delivery/delivery-loop.ts";
 import { postEvents, type PostOutcome } from "../delivery/hub-poster.ts";
 import { validateEvent } from "../delivery/validate.ts";
+import { hubFromEnv } from "../project-config/env-defaults.ts";
 import { agentStatusEvent } from "./agent-events.ts";
 
 export interface ReportAgentStatusOptions extends SenderKeyOptions {
@@ -18,7 +19,7 @@ export interface ReportAgentStatusOptions extends SenderKeyOptions {
   readonly name?: string;
   readonly detail?: string;
   readonly channel: string;
-  /** Default http://127.0.0.1:8787 */
+  /** Default: $TASKMASTER_LIVE_HUB, else http://127.0.0.1:8787 */
   readonly hub?: string;
   /** Tries while the hub is unreachable or busy (default 4). */
   readonly attempts?: number;
@@ -44,7 +45,7 @@ export class AgentReportError extends Error {
 export async function reportAgentStatus(options: ReportAgentStatusOptions): Promise<WebhookAccepted> {
   const channel = checkChannel(options.channel);
   const target = {
-    hub: checkHubUrl(options.hub ?? DEFAULT_HUB_URL),
+    hub: checkHubUrl(options.hub ?? hubFromEnv() ?? DEFAULT_HUB_URL),
     channel,
     key: channelKeyOf(senderCredential(options), channel),
     ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { AGENT_STATUSES, type AgentStatus } from "../../../protocol/index.ts";
 import { reportAgentStatus } from "../agent/report-agent-status.ts";
 import { channelFromFolderName, ConfigError, DEFAULT_HUB_URL } from "../config.ts";
+import { channelFromEnv } from "../project-config/env-defaults.ts";
 import { findProject, ProjectNotFoundError } from "../taskmaster/project-files.ts";
 import { SENDER_KEY_HELP, givenStrings, parseCommand, str, stringFlags, UsageError } from "./cli-support.ts";
 
@@ -16,8 +17,8 @@ options:
   --task <id>          the task it works on, e.g. 5 or 5.2 (omit: none)
   --name <name>        a display name
   --detail <text>      what it is doing, in a few words
-  --hub <url>          the hub's base URL (default: ${DEFAULT_HUB_URL})
-  --channel <name>     the channel (default: the Task Master project's folder name)
+  --hub <url>          the hub's base URL (default: $TASKMASTER_LIVE_HUB, else ${DEFAULT_HUB_URL})
+  --channel <name>     the channel (default: $TASKMASTER_LIVE_CHANNEL, else the Task Master project's folder name)
   --key-file <path>    a file holding the channel's key (see key, below)
   --secret <secret>    the hub's root secret (kept for old scripts: shows in ps)
   -h, --help           show this help
@@ -37,7 +38,7 @@ export async function agentCommand(args: string[]): Promise<number> {
   const status = str(o.status);
   if (!agentId) throw new UsageError("--id is required");
   if (!status || !(AGENT_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${AGENT_STATUSES.join(", ")}`);
-  const channel = str(o.channel) ?? defaultChannel();
+  const channel = str(o.channel) ?? channelFromEnv() ?? defaultChannel();
   const task = str(o.task);
   const result = await reportAgentStatus({
     agentId,

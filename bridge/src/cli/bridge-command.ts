@@ -14,8 +14,8 @@ acknowledges them, so nothing is lost while the hub is down or the bridge stops.
 
 options:
   --dir <path>               the Task Master project (default: the current folder)
-  --hub <url>                the hub's base URL (default: ${DEFAULT_HUB_URL})
-  --channel <name>           the channel (default: the project's folder name)
+  --hub <url>                the hub's base URL (default: $TASKMASTER_LIVE_HUB, else ${DEFAULT_HUB_URL})
+  --channel <name>           the channel (default: $TASKMASTER_LIVE_CHANNEL, else the project's folder name)
   --key-file <path>          a file holding the channel's key (see key, below)
   --secret <secret>          the hub's root secret (kept for old scripts: shows in ps)
   --name <name>              the project's name on the dashboard (default: folder name)

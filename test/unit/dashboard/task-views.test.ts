@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { emptyState, type AgentState, type ChannelState, type SubtaskState, type TaskState } from "../../../protocol/index.ts";
+import { applyChanges, emptyState, type AgentState, type ChannelState, type SubtaskState, type TaskState } from "../../../protocol/index.ts";
 import { agentIdsByTask } from "../../../dashboard/src/lib/view/task-agents.ts";
+import { taskAgentLinkChanges } from "../../../worker/channel/task-agent-links.ts";
 import { complexityOf, taskDetail } from "../../../dashboard/src/lib/view/task-detail.ts";
 import { tagOverview } from "../../../dashboard/src/lib/view/tag-overview.ts";
 import { NO_FILTER, filterRows, tagCompletion, taskRows } from "../../../dashboard/src/lib/view/tasks-view.ts";
@@ -29,6 +30,8 @@ function project(): ChannelState {
   };
   state.tasks.feature = { "1": task("1", { tag: "feature", status: "done" }), "2": task("2", { tag: "feature" }) };
   state.agents = { coder: agent("coder", "2.2", { name: "Coder" }), idle: agent("idle", null, { status: "idle" }) };
+  // The task ↔ agent links, as the hub keeps them.
+  applyChanges(state, taskAgentLinkChanges(state, Object.values(state.agents).map((a) => ({ kind: "agent", op: "set", key: a.id, value: a }))));
   return state;
 }
 

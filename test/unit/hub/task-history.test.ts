@@ -49,14 +49,19 @@ describe("taskHistoryPage", () => {
     expect(first.items.map((i) => i.seq)).toStrictEqual([6, 5]);
     expect(first).toMatchObject({ epoch: "EPOCH", tag: "master", id: "1", nextBefore: 5, oldestRetainedSeq: 1, head: 6 });
     const second = taskHistoryPage(storage, core.position(), { tag: "master", id: "1", before: 5, limit: 2 });
-    expect(second.items.map((i) => i.seq)).toStrictEqual([3, 1]);
-    expect(second.nextBefore).toBeNull();
-    expect(second.items[1]).toMatchObject({ seq: 1, at: new Date(T0).toISOString(), cause: { type: "task.upsert" }, changes: [{ op: "set", key: "1" }] });
+    // Seq 4 is the agent's report: the hub links the agent to the task in the same delta.
+    expect(second.items.map((i) => i.seq)).toStrictEqual([4, 3]);
+    expect(second.items[0]!.changes).toStrictEqual([{ kind: "task", op: "patch", tag: "master", key: "1", value: { agents: ["x"] } }]);
+    expect(second.nextBefore).toBe(3);
+    const third = taskHistoryPage(storage, core.position(), { tag: "master", id: "1", before: 3, limit: 2 });
+    expect(third.items.map((i) => i.seq)).toStrictEqual([1]);
+    expect(third.nextBefore).toBeNull();
+    expect(third.items[0]).toMatchObject({ seq: 1, at: new Date(T0).toISOString(), cause: { type: "task.upsert" }, changes: [{ op: "set", key: "1" }] });
   });
 
   it("a full last page says nothing older exists", () => {
     const { storage, core } = seeded();
-    expect(taskHistoryPage(storage, core.position(), { tag: "master", id: "1", before: undefined, limit: 4 }).nextBefore).toBeNull();
+    expect(taskHistoryPage(storage, core.position(), { tag: "master", id: "1", before: undefined, limit: 5 }).nextBefore).toBeNull();
     expect(taskHistoryPage(storage, core.position(), { tag: "master", id: "2", before: undefined, limit: 1 }).items.map((i) => i.seq)).toStrictEqual([2]);
   });
 });

@@ -33,13 +33,13 @@ function toRow(agent: AgentState, state: ChannelState, currentTag: string | unde
     name: agent.name ?? agent.id,
     status: agent.status,
     taskId: agent.taskId,
-    taskTitle: agent.taskId ? findTaskTitle(state, agent.taskId, currentTag) : null,
+    taskTitle: agent.taskId ? findTaskTitle(state, agent.taskId, agent.taskTag ?? currentTag) : null,
     detail: agent.detail,
     lastSeenAt: agent.lastSeenAt,
   };
 }
 
-/** The task an agent names has no tag: prefer the current tag, then any tag that has it. */
+/** The agent's own tag when it named one, else the current tag, then any tag that has the task. */
 function findTaskTitle(state: ChannelState, taskId: string, currentTag: string | undefined): string | null {
   const tags = currentTag ? [currentTag, ...Object.keys(state.tasks)] : Object.keys(state.tasks);
   for (const tag of tags) {

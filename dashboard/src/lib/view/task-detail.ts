@@ -79,7 +79,7 @@ export function taskDetail(state: ChannelState, tag: string, id: string): TaskDe
     dependsOn: dependencyViews(tasks, item, parent),
     blocks: blockedBy(tasks, item.id),
     complexity: complexityOf(item),
-    agents: agentsOnItem(state, tag, item.id, task ? task.subtasks.map((s) => s.id) : []),
+    agents: agentsOnItem(state, tag, item.id),
     createdAtIso: stringField(item, "createdAt"),
     updatedAtIso: stringField(item, "updatedAt"),
   };

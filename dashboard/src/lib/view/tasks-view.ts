@@ -1,5 +1,5 @@
 /** Task rows for one Task Master tag, filtered and searched. */
-import { DEFAULT_TAG, TASK_STATUSES, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
+import { DEFAULT_TAG, TASK_STATUSES, type AgentStatus, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
 import { dependencyViews, type DependencyView } from "./work-items.ts";
 
 export type StatusFilter = TaskStatus | "all" | "open";
@@ -41,7 +41,23 @@ export interface TaskRow {
   readonly subtasks: readonly SubtaskView[];
   readonly subtasksDone: number;
   readonly agentId: string | null;
+  /** Agents working on the task now (the hub's `agents`), by id; names come from the agents, which change on their own. */
+  readonly workingAgentIds: readonly string[];
   readonly updatedAt: string;
+}
+
+export interface WorkingAgent {
+  readonly id: string;
+  readonly name: string;
+  readonly status: AgentStatus;
+}
+
+/** The agents working on a row, named, for display (an id the state does not know is shown as is). */
+export function workingAgents(row: TaskRow, agents: ChannelState["agents"]): WorkingAgent[] {
+  return row.workingAgentIds.map((id) => {
+    const agent = Object.hasOwn(agents, id) ? agents[id] : undefined;
+    return { id, name: agent?.name ?? id, status: agent?.status ?? "online" };
+  });
 }
 
 /** Statuses that close a task: they drop out of "open". */
@@ -138,6 +154,7 @@ function toRow(task: TaskState, siblings: Record<string, TaskState>): TaskRow {
     subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status, text: [s.description, s.details].filter(Boolean).join("\n") })),
     subtasksDone,
     agentId: task.agentId ?? null,
+    workingAgentIds: task.agents ?? [],
     updatedAt: task.updatedAt,
   };
 }
