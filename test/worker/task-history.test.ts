@@ -39,12 +39,14 @@ describe("task history", () => {
     const { epoch, seq: head } = await snapshot(channel);
     const body = await history(channel, "master", "1");
     expect(body).toMatchObject({ epoch, tag: "master", id: "1", nextBefore: null, oldestRetainedSeq: 1, head });
-    expect(body.items.map((i) => i.seq)).toStrictEqual([7, 6, 4, 1]);
-    expect(body.items.map((i) => i.cause?.type)).toStrictEqual(["task.upsert", "task.progress", "task.upsert", "task.upsert"]);
+    // Seq 5 is the agent's report: the hub links the agent to the task in the same delta.
+    expect(body.items.map((i) => i.seq)).toStrictEqual([7, 6, 5, 4, 1]);
+    expect(body.items.map((i) => i.cause?.type)).toStrictEqual(["task.upsert", "task.progress", "agent.status", "task.upsert", "task.upsert"]);
     expect(body.items[0]!.changes).toMatchObject([{ kind: "task", op: "patch", tag: "master", key: "1", value: { subtasks: [{ id: "1.1", status: "done" }] } }]);
     expect(body.items[1]!.changes).toMatchObject([{ op: "patch", value: { progress: { percent: 40, message: "halfway" } } }]);
-    expect(body.items[2]!.changes).toMatchObject([{ op: "patch", value: { status: "in-progress" } }]);
-    expect(body.items[3]!.changes).toMatchObject([{ op: "set", value: { id: "1", title: "Set up", status: "pending" } }]);
+    expect(body.items[2]!.changes).toStrictEqual([{ kind: "task", op: "patch", tag: "master", key: "1", value: { agents: ["coder"] } }]);
+    expect(body.items[3]!.changes).toMatchObject([{ op: "patch", value: { status: "in-progress" } }]);
+    expect(body.items[4]!.changes).toMatchObject([{ op: "set", value: { id: "1", title: "Set up", status: "pending" } }]);
     for (const item of body.items) expect(Date.parse(item.at)).not.toBeNaN();
 
     const other = await history(channel, "feature", "1");
@@ -60,10 +62,10 @@ describe("task history", () => {
     expect(first.items[0]!.changes).toStrictEqual([{ kind: "task", op: "remove", tag: "master", key: "1" }]);
     expect(first.nextBefore).toBe(7);
     const second = await history(channel, "master", "1", `?limit=2&before=${first.nextBefore}`);
-    expect(second.items.map((i) => i.seq)).toStrictEqual([6, 4]);
-    expect(second.nextBefore).toBe(4);
+    expect(second.items.map((i) => i.seq)).toStrictEqual([6, 5]);
+    expect(second.nextBefore).toBe(5);
     const third = await history(channel, "master", "1", `?limit=2&before=${second.nextBefore}`);
-    expect(third.items.map((i) => i.seq)).toStrictEqual([1]);
+    expect(third.items.map((i) => i.seq)).toStrictEqual([4, 1]);
     expect(third.nextBefore).toBeNull();
   });
 
@@ -120,10 +122,10 @@ describe("the history index in storage", () => {
       state.storage.sql.exec("DELETE FROM meta WHERE name = 'history_indexed'");
     });
     await evictDurableObject(stub);
-    expect((await history(channel, "master", "1")).items.map((i) => i.seq)).toStrictEqual([7, 6, 4, 1]);
+    expect((await history(channel, "master", "1")).items.map((i) => i.seq)).toStrictEqual([7, 6, 5, 4, 1]);
     expect((await history(channel, "master", "2")).items.map((i) => i.seq)).toStrictEqual([8, 2]);
     const rows = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM delta_tasks").one().n);
-    expect(rows).toBe(7);
+    expect(rows).toBe(8);
   });
 
   it("forgets the index rows of trimmed deltas", async () => {
@@ -133,9 +135,9 @@ describe("the history index in storage", () => {
       new SqliteChannelStorage(state.storage).trim(5, 0);
       return state.storage.sql.exec<{ seq: number }>("SELECT seq FROM delta_tasks ORDER BY seq").toArray().map((r) => r.seq);
     });
-    expect(remaining).toStrictEqual([6, 7, 8]);
+    expect(remaining).toStrictEqual([5, 6, 7, 8]);
     const body = await history(channel, "master", "1");
-    expect(body.items.map((i) => i.seq)).toStrictEqual([7, 6]);
+    expect(body.items.map((i) => i.seq)).toStrictEqual([7, 6, 5]);
     expect(body.oldestRetainedSeq).toBe(5);
   });
 });
