@@ -59,6 +59,15 @@ describe("task timeline", () => {
     expect(entriesAbout(entries, "2.1").map((e) => e.seq)).toStrictEqual([9]);
   });
 
+  it("names the agents the hub links to the task, and says when none is left", () => {
+    const linked: TaskHistoryItem = { seq: 6, at: at(6), changes: [{ kind: "task", op: "patch", tag: "master", key: "2", value: { agents: ["claude-code:1", "coder"] } }] };
+    const unlinked: TaskHistoryItem = { seq: 8, at: at(8), changes: [{ kind: "task", op: "patch", tag: "master", key: "2", value: { agents: [] } }] };
+    expect(timelineEntries([unlinked, linked]).map((e) => [e.seq, describeEntry(e)])).toStrictEqual([
+      [8, "No agent on it"],
+      [6, "Worked on by claude-code:1, coder"],
+    ]);
+  });
+
   it("does not invent a previous status it never saw, and drops repeated items", () => {
     const entries = timelineEntries([subDone, started, started]);
     expect(entries.map(describeEntry)).toStrictEqual(["Updated priority", "Status → in-progress"]);

@@ -11,6 +11,8 @@ export type TimelineEntry =
   | { readonly kind: "added"; readonly seq: number; readonly atIso: string; readonly subject: string; readonly status: TaskStatus }
   | { readonly kind: "status"; readonly seq: number; readonly atIso: string; readonly subject: string; readonly from: TaskStatus | null; readonly to: TaskStatus }
   | { readonly kind: "progress"; readonly seq: number; readonly atIso: string; readonly subject: string; readonly percent: number; readonly message: string | null }
+  /** Who works on it: the agents the hub links to the task (their ids). */
+  | { readonly kind: "agents"; readonly seq: number; readonly atIso: string; readonly subject: string; readonly agents: readonly string[] }
   | { readonly kind: "updated"; readonly seq: number; readonly atIso: string; readonly subject: string; readonly fields: readonly string[] }
   | { readonly kind: "removed"; readonly seq: number; readonly atIso: string; readonly subject: string };
 
@@ -72,6 +74,7 @@ export function timelineEntries(items: readonly TaskHistoryItem[]): TimelineEntr
         out.push(...subtaskEntries(base, value.subtasks, subStatuses));
         subStatuses = new Map(value.subtasks.map((s) => [s.id, s.status]));
       }
+      if (value.agents !== undefined) out.push({ kind: "agents", ...base, subject, agents: value.agents });
       const fields = otherFields(change);
       if (fields.length > 0) out.push({ kind: "updated", ...base, subject, fields });
     }
@@ -92,7 +95,7 @@ function subtaskEntries(base: { seq: number; atIso: string }, subtasks: readonly
   return out;
 }
 
-const SHOWN_ELSEWHERE = new Set(["status", "progress", "subtasks", "updatedAt"]);
+const SHOWN_ELSEWHERE = new Set(["status", "progress", "subtasks", "agents", "updatedAt"]);
 
 function otherFields(change: Extract<TaskChange, { op: "patch" }>): string[] {
   return Object.keys(change.value).filter((name) => !SHOWN_ELSEWHERE.has(name));
@@ -112,6 +115,8 @@ export function describeEntry(entry: TimelineEntry): string {
       return entry.from === null ? `Status → ${entry.to}` : `${entry.from} → ${entry.to}`;
     case "progress":
       return `Progress ${Math.round(entry.percent)}%${entry.message ? ` (${entry.message})` : ""}`;
+    case "agents":
+      return entry.agents.length > 0 ? `Worked on by ${entry.agents.join(", ")}` : "No agent on it";
     case "updated":
       return `Updated ${entry.fields.join(", ")}`;
     case "removed":
