@@ -84,6 +84,7 @@ export class ChannelCore {
         accepted++;
         model.apply(decision.changes);
         entities.push(model.stamp(decision.entity, decision.version));
+        for (const removed of decision.tombstones ?? []) entities.push(model.stamp(removed, decision.version));
         for (const c of decision.changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
         if (decision.changes.length > 0) deltas.push(this.#delta(++seq, nowMs, decision.changes, { type: event.type, id: event.id }));
       }
