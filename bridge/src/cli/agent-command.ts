@@ -4,6 +4,7 @@ import { AGENT_STATUSES, type AgentStatus } from "../../../protocol/index.ts";
 import { reportAgentStatus } from "../agent/report-agent-status.ts";
 import { channelFromFolderName, ConfigError, DEFAULT_HUB_URL } from "../config.ts";
 import { findProject, ProjectNotFoundError } from "../taskmaster/project-files.ts";
+import { defaultChannelOf, projectIdentity } from "../taskmaster/project-identity.ts";
 import { givenStrings, parseCommand, str, stringFlags, UsageError } from "./cli-support.ts";
 
 export const AGENT_HELP = `usage: taskmaster-live agent --id <id> --status <status> [options]
@@ -17,7 +18,7 @@ options:
   --name <name>        a display name
   --detail <text>      what it is doing, in a few words
   --hub <url>          the hub's base URL (default: ${DEFAULT_HUB_URL})
-  --channel <name>     the channel (default: the Task Master project's folder name)
+  --channel <name>     the channel (default: the Task Master project's name, as the bridge's)
   --secret <secret>    the hub's webhook secret (default: $WEBHOOK_SECRET)
   -h, --help           show this help
 
@@ -48,14 +49,14 @@ export async function agentCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Like the bridge: the Task Master project's folder name, else the current folder's. */
+/** Like the bridge: the Task Master project's name (config.json, else its folder name), else the current folder's. */
 function defaultChannel(): string {
-  let folder = basename(process.cwd());
   try {
-    folder = basename(findProject(process.cwd()).root);
+    return defaultChannelOf(projectIdentity(findProject(process.cwd())));
   } catch (error) {
     if (!(error instanceof ProjectNotFoundError)) throw error;
   }
+  const folder = basename(process.cwd());
   const channel = channelFromFolderName(folder);
   if (!channel) throw new ConfigError(`the folder name "${folder}" does not make a channel name: pass --channel`);
   return channel;

@@ -7,17 +7,22 @@ import { givenStrings, parseCommand, secondsOption, stringFlags, untilSignal } f
 
 export const BRIDGE_HELP = `usage: taskmaster-live bridge [options]
 
-Watches a Task Master project (.taskmaster/tasks/tasks.json, every tag, and
-.taskmaster/state.json) and sends every change to the hub as signed webhooks.
+Watches a Task Master project (.taskmaster/tasks/tasks.json, every tag,
+.taskmaster/state.json and the complexity reports in .taskmaster/reports/) and
+sends every change to the hub as signed webhooks. On start it prints the
+channel and the dashboard URL, and makes the hub's copy of the project equal
+to the files (tasks and tags the files no longer have are removed).
 Changes wait in <project>/.taskmaster-live/<channel>/outbox/ until the hub
 acknowledges them, so nothing is lost while the hub is down or the bridge stops.
 
 options:
   --dir <path>               the Task Master project (default: the current folder)
+  --file <path>              a custom tasks file, as task-master's --file (default: .taskmaster/tasks/tasks.json)
   --hub <url>                the hub's base URL (default: ${DEFAULT_HUB_URL})
-  --channel <name>           the channel (default: the project's folder name)
+  --channel <name>           the channel (default: the project's name made channel-safe)
   --secret <secret>          the hub's webhook secret (default: $WEBHOOK_SECRET)
-  --name <name>              the project's name on the dashboard (default: folder name)
+  --name <name>              the project's name on the dashboard (default: .taskmaster/config.json's
+                             global.projectName unless it is "Task Master", else the folder name)
   --agent-id <id>            the bridge's own agent id (default: taskmaster-live@<host>)
   --heartbeat-seconds <n>    agent heartbeat interval, 0 = off (default: ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000})
   --health-seconds <n>       host health sample interval, 0 = off (default: ${DEFAULT_HEALTH_INTERVAL_MS / 1000})
@@ -32,7 +37,7 @@ const ONCE_TIMEOUT_MS = 60_000;
 
 export async function bridgeCommand(args: string[]): Promise<number> {
   const o = parseCommand(args, {
-    ...stringFlags("dir", "hub", "channel", "secret", "name", "agent-id", "heartbeat-seconds", "health-seconds", "max-retry-seconds"),
+    ...stringFlags("dir", "file", "hub", "channel", "secret", "name", "agent-id", "heartbeat-seconds", "health-seconds", "max-retry-seconds"),
     once: { type: "boolean" },
     verbose: { type: "boolean" },
   });
@@ -43,7 +48,7 @@ export async function bridgeCommand(args: string[]): Promise<number> {
   const maxRetryMs = Math.max(secondsOption(o["max-retry-seconds"], "max-retry-seconds", BRIDGE_BACKOFF.capMs), 1);
   const baseRetryMs = Math.min(BRIDGE_BACKOFF.baseMs, maxRetryMs);
   const bridge = createBridge({
-    ...givenStrings(o, { dir: "dir", hub: "hub", channel: "channel", secret: "secret", name: "name", agentId: "agent-id" }),
+    ...givenStrings(o, { dir: "dir", file: "file", hub: "hub", channel: "channel", secret: "secret", name: "name", agentId: "agent-id" }),
     heartbeatIntervalMs: secondsOption(o["heartbeat-seconds"], "heartbeat-seconds", DEFAULT_HEARTBEAT_INTERVAL_MS),
     healthIntervalMs: secondsOption(o["health-seconds"], "health-seconds", DEFAULT_HEALTH_INTERVAL_MS),
     backoff: { baseMs: baseRetryMs, capMs: maxRetryMs, floorMs: baseRetryMs },
