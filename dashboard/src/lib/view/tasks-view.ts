@@ -14,6 +14,8 @@ export interface SubtaskView {
   readonly id: string;
   readonly title: string;
   readonly status: TaskStatus;
+  /** What to show: Task Master's own text for a status the hub does not know, else `status`. */
+  readonly statusText: string;
 }
 
 export interface TaskRow {
@@ -22,6 +24,8 @@ export interface TaskRow {
   readonly title: string;
   readonly description: string | null;
   readonly status: TaskStatus;
+  /** What to show: Task Master's own text for a status the hub does not know, else `status`. */
+  readonly statusText: string;
   readonly priority: TaskPriority | null;
   /** 0-100: the reported progress, else the share of done subtasks, else 100 when done. */
   readonly percent: number;
@@ -110,13 +114,14 @@ function toRow(task: TaskState, siblings: Record<string, TaskState>): TaskRow {
     title: task.title ?? `Task ${task.id}`,
     description: task.description ?? null,
     status: task.status,
+    statusText: task.statusRaw ?? task.status,
     priority: task.priority ?? null,
     percent,
     percentSource: source,
     progressMessage: task.progress?.message ?? null,
     dependencies,
     waitingOn: dependencies.filter((d) => !d.done).length,
-    subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status })),
+    subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status, statusText: s.statusRaw ?? s.status })),
     subtasksDone,
     agentId: task.agentId ?? null,
     updatedAt: task.updatedAt,
