@@ -61,7 +61,11 @@ export async function bridgeCommand(args: string[]): Promise<number> {
     await bridge.stop();
     return delivered ? 0 : 1;
   }
+  // The watchers and the poll do not hold the process open (they are unref'd for library use), and with
+  // heartbeats and health samples off nothing else may: without this the bridge would exit once idle.
+  const keepAlive = setInterval(() => {}, 60_000);
   await stopping;
+  clearInterval(keepAlive);
   await bridge.stop();
   return 0;
 }
