@@ -12,6 +12,8 @@ export { reportAgentStatus, AgentReportError, type ReportAgentStatusOptions } fr
 export { startDemoFeed, type DemoFeed, type DemoFeedOptions } from "./demo/demo-feed.ts";
 export { ConfigError, DEFAULT_HUB_URL, channelFromFolderName } from "./config.ts";
 export { ProjectNotFoundError, findProject } from "./taskmaster/project-files.ts";
+export { projectIdentity, type ProjectIdentity } from "./taskmaster/project-identity.ts";
+export { complexityByTaskId, complexityReportFileName } from "./taskmaster/complexity-reports.ts";
 export { InstanceLockedError } from "./files/instance-lock.ts";
 export { normaliseTasksFile, currentTagOf, type NormalTask, type NormalSubtask, type TaskTree } from "./taskmaster/normalise.ts";
 export { diffProjects, type ProjectChange, type ProjectView } from "./sync/differ.ts";
