@@ -6,12 +6,12 @@
  * | kind   | key            | ops                    |
  * |--------|----------------|------------------------|
  * | agent  | agent id       | set, patch, remove     |
- * | task   | tag + task id  | set, patch, remove     |
+ * | task   | tag + task id  | set, patch (+ unset), remove |
  * | health | source         | append (keeps `limit`) |
  * | meta   | —              | patch                  |
  */
 import * as v from "valibot";
-import { AgentStateSchema, HealthSampleSchema, ProjectMetaSchema, TaskStateSchema, type ChannelState } from "./state.ts";
+import { AgentStateSchema, CLEARABLE_TASK_FIELDS, HealthSampleSchema, ProjectMetaSchema, TaskStateSchema, type ChannelState } from "./state.ts";
 
 const key = v.string();
 
@@ -24,7 +24,15 @@ export const ChangeSchema = v.variant("kind", [
   ]),
   v.variant("op", [
     v.object({ kind: v.literal("task"), op: v.literal("set"), tag: v.string(), key, value: TaskStateSchema }),
-    v.object({ kind: v.literal("task"), op: v.literal("patch"), tag: v.string(), key, value: v.partial(TaskStateSchema) }),
+    v.object({
+      kind: v.literal("task"),
+      op: v.literal("patch"),
+      tag: v.string(),
+      key,
+      value: v.partial(TaskStateSchema),
+      /** Fields the patch removes from the task (a `task.upsert` that cleared them with null). */
+      unset: v.optional(v.array(v.picklist(CLEARABLE_TASK_FIELDS))),
+    }),
     v.object({ kind: v.literal("task"), op: v.literal("remove"), tag: v.string(), key }),
   ]),
   v.object({ kind: v.literal("health"), op: v.literal("append"), key, value: HealthSampleSchema, limit: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
@@ -78,6 +86,7 @@ export function applyChange(state: ChannelState, change: Change): void {
       if (!tasks || !task) throw new ChangeConflictError(change, "no such task");
       if (change.op === "patch") {
         Object.assign(task, clone(change.value));
+        for (const field of change.unset ?? []) delete task[field];
         return;
       }
       delete tasks[change.key];

@@ -95,22 +95,39 @@ const metadata = v.pipe(
 );
 const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
 
-/** The fields a task and a subtask share. */
+/**
+ * The fields a task and a subtask share. On a task, an explicit `null`
+ * clears a field (see CLEARABLE_TASK_FIELDS in state.ts); id, title and
+ * status cannot be cleared.
+ */
 const workItemFields = {
   id: taskId,
   title: v.optional(text(MAX_SHORT_TEXT_BYTES)),
-  description: v.optional(text(MAX_LONG_TEXT_BYTES)),
-  details: v.optional(text(MAX_LONG_TEXT_BYTES)),
-  testStrategy: v.optional(text(MAX_LONG_TEXT_BYTES)),
+  description: v.optional(v.nullable(text(MAX_LONG_TEXT_BYTES))),
+  details: v.optional(v.nullable(text(MAX_LONG_TEXT_BYTES))),
+  testStrategy: v.optional(v.nullable(text(MAX_LONG_TEXT_BYTES))),
   status: v.optional(TaskStatusSchema),
-  priority: v.optional(TaskPrioritySchema),
+  priority: v.optional(v.nullable(TaskPrioritySchema)),
   dependencies: v.optional(v.array(taskId)),
   agentId: v.optional(v.nullable(key("agentId"))),
-  metadata: v.optional(metadata),
+  metadata: v.optional(v.nullable(metadata)),
+  /** Task Master's status text when it is not one of TASK_STATUSES (see task-status.ts). */
+  statusRaw: v.optional(v.nullable(v.pipe(text(64), v.minLength(1, "must not be empty")))),
+  /** Task Master's own `createdAt` / `updatedAt` of the item (not the hub's `updatedAt`). */
+  createdAt: v.optional(v.nullable(isoDateTime)),
+  modifiedAt: v.optional(v.nullable(isoDateTime)),
 };
+
+/** Task Master's complexity report entry for a task (`task-master analyze-complexity`). */
+export const ComplexityInputSchema = v.object({
+  score: v.pipe(v.number(), v.minValue(1), v.maxValue(10)),
+  recommendedSubtasks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
+  reasoning: v.optional(text(20_000)),
+});
 
 export const TaskInputSchema = v.object({
   ...workItemFields,
+  complexity: v.optional(v.nullable(ComplexityInputSchema)),
   subtasks: v.optional(v.array(v.object(workItemFields))),
 });
 
@@ -148,9 +165,36 @@ const HealthSampleData = v.pipe(
     queueDepth: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   }),
 );
+
+/** Most tags a project lists (project.meta `tags`, project.sync `tags`). */
+export const MAX_PROJECT_TAGS = 1000;
+/** Most task ids one project.sync names, over all its tags. */
+export const MAX_SYNC_TASK_IDS = 50_000;
 const ProjectMetaData = v.object({
   name: v.optional(text(MAX_NAME_BYTES)),
   currentTag: v.optional(tag),
+  /** Every tag of the project, empty ones too, in Task Master's order: replaces the list. */
+  tags: v.optional(
+    v.pipe(
+      v.array(v.object({ name: tag, description: v.optional(text(MAX_SHORT_TEXT_BYTES)) })),
+      v.maxLength(MAX_PROJECT_TAGS, `must list at most ${MAX_PROJECT_TAGS} tags`),
+      v.check((tags) => new Set(tags.map((t) => t.name)).size === tags.length, "must not name a tag twice"),
+    ),
+  ),
+});
+/**
+ * "The project holds exactly these tasks": the hub removes every task of a
+ * listed tag whose id is not listed, and every task of a tag not listed,
+ * unless that task changed after `occurredAt`. Upserts go first; this only
+ * removes, in one delta, so no viewer sees the project emptied.
+ */
+const ProjectSyncData = v.object({
+  tags: v.pipe(
+    v.array(v.object({ tag, taskIds: v.array(taskId) })),
+    v.maxLength(MAX_PROJECT_TAGS, `must list at most ${MAX_PROJECT_TAGS} tags`),
+    v.check((tags) => new Set(tags.map((t) => t.tag)).size === tags.length, "must not name a tag twice"),
+    v.check((tags) => tags.reduce((n, t) => n + t.taskIds.length, 0) <= MAX_SYNC_TASK_IDS, `must name at most ${MAX_SYNC_TASK_IDS} task ids in all`),
+  ),
 });
 
 /** Printable ASCII: no control characters, nothing a log line or a terminal could misread. */
@@ -178,8 +222,9 @@ export const EventSchema = v.variant(
     envelope("task.removed", TaskRemovedData),
     envelope("health.sample", HealthSampleData),
     envelope("project.meta", ProjectMetaData),
+    envelope("project.sync", ProjectSyncData),
   ],
-  "type must be one of agent.status, agent.heartbeat, task.upsert, task.progress, task.removed, health.sample, project.meta",
+  "type must be one of agent.status, agent.heartbeat, task.upsert, task.progress, task.removed, health.sample, project.meta, project.sync",
 );
 
 export type HubEvent = v.InferOutput<typeof EventSchema>;
@@ -187,3 +232,4 @@ export type HubEventInput = v.InferInput<typeof EventSchema>;
 type EventType = HubEvent["type"];
 export type EventOf<T extends EventType> = Extract<HubEvent, { type: T }>;
 export type TaskInput = v.InferOutput<typeof TaskInputSchema>;
+export type ComplexityInput = v.InferOutput<typeof ComplexityInputSchema>;

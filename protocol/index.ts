@@ -14,5 +14,6 @@ export * from "./signature.ts";
 export * from "./backoff.ts";
 export * from "./hub-error.ts";
 export * from "./task-ids.ts";
+export * from "./task-status.ts";
 export * from "./base-url.ts";
 export * from "./sender-keys.ts";

@@ -33,7 +33,25 @@ const workItemEntries = {
   dependencies: v.array(v.string()),
   agentId: v.optional(v.nullable(v.string())),
   metadata: v.optional(ownRecord(v.unknown())),
+  /**
+   * Task Master's own status text when it is not one of TASK_STATUSES
+   * (a custom status): show this text. `status` is then `blocked`, so
+   * nothing counts the item as ready or done (see task-status.ts).
+   */
+  statusRaw: v.optional(v.string()),
+  /** Task Master's own `createdAt` of the item (ISO-8601), when its file has one. */
+  createdAt: v.optional(v.string()),
+  /** Task Master's own `updatedAt` of the item (ISO-8601): when it was last edited there. Not the hub's `updatedAt`. */
+  modifiedAt: v.optional(v.string()),
 };
+
+/** From Task Master's complexity report (`.taskmaster/reports/task-complexity-report[_<tag>].json`). */
+export const TaskComplexitySchema = v.object({
+  /** 1-10. */
+  score: v.number(),
+  recommendedSubtasks: v.optional(v.number()),
+  reasoning: v.optional(v.string()),
+});
 
 const SubtaskStateSchema = v.object({
   ...workItemEntries,
@@ -54,6 +72,7 @@ export const TaskStateSchema = v.object({
   tag: v.string(),
   subtasks: v.array(SubtaskStateSchema),
   progress: v.optional(TaskProgressSchema),
+  complexity: v.optional(TaskComplexitySchema),
   /** `occurredAt` of the last event applied to this task. */
   updatedAt: v.string(),
   /** Agents (not offline) reporting this task or one of its subtasks as their current task, by id; kept by the hub. */
@@ -68,9 +87,16 @@ export const HealthSampleSchema = v.object({
   queueDepth: v.optional(v.number()),
 });
 
+export const ProjectTagSchema = v.object({
+  name: v.string(),
+  description: v.optional(v.string()),
+});
+
 export const ProjectMetaSchema = v.object({
   name: v.optional(v.string()),
   currentTag: v.optional(v.string()),
+  /** Every tag of the project, empty ones too, in Task Master's order (absent until a sender lists them). */
+  tags: v.optional(v.array(ProjectTagSchema)),
 });
 
 export const ChannelStateSchema = v.object({
@@ -90,6 +116,23 @@ export type TaskState = v.InferOutput<typeof TaskStateSchema>;
 export type HealthSample = v.InferOutput<typeof HealthSampleSchema>;
 export type ProjectMeta = v.InferOutput<typeof ProjectMetaSchema>;
 export type ChannelState = v.InferOutput<typeof ChannelStateSchema>;
+export type TaskComplexity = v.InferOutput<typeof TaskComplexitySchema>;
+export type ProjectTag = v.InferOutput<typeof ProjectTagSchema>;
+
+/** The task fields a `task.upsert` clears with an explicit null (a task patch lists them in `unset`). */
+export const CLEARABLE_TASK_FIELDS = [
+  "description",
+  "details",
+  "testStrategy",
+  "priority",
+  "agentId",
+  "metadata",
+  "statusRaw",
+  "createdAt",
+  "modifiedAt",
+  "complexity",
+] as const satisfies readonly (keyof TaskState)[];
+export type ClearableTaskField = (typeof CLEARABLE_TASK_FIELDS)[number];
 
 export function emptyState(): ChannelState {
   return { meta: {}, agents: {}, tasks: {}, health: {} };

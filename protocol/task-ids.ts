@@ -8,3 +8,13 @@ export function subtaskIdOf(parentId: string, id: string | number): string {
   const s = String(id);
   return s.includes(".") ? s : `${parentId}.${s}`;
 }
+
+/**
+ * A dependency written inside a subtask, as Task Master reads it: a bare
+ * number means the sibling (dependency 1 of a subtask of task 2 is "2.1");
+ * a dotted id ("3.1") is kept. Task Master writes siblings that way
+ * (`add-subtask --parent 2 --dependencies 1`).
+ */
+export function subtaskDependencyIdOf(parentId: string, dependency: string | number): string {
+  return subtaskIdOf(parentId, dependency);
+}

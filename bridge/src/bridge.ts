@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BackoffPolicy } from "../../protocol/index.ts";
 import { agentStatusEvent, hostKey } from "./agent/agent-events.ts";
-import { channelFromFolderName, checkChannel, checkHubUrl, ConfigError, DEFAULT_HUB_URL } from "./config.ts";
+import { checkChannel, checkHubUrl, DEFAULT_HUB_URL } from "./config.ts";
 import { DeliveryLoop } from "./delivery/delivery-loop.ts";
 import { postEvents, type HubTarget } from "./delivery/hub-poster.ts";
 import { liveSender } from "./delivery/live-sender.ts";
@@ -23,17 +23,20 @@ import { BaselineStore } from "./sync/baseline-store.ts";
 import { ProjectSync } from "./sync/project-sync.ts";
 import { FolderWatcher } from "./taskmaster/folder-watcher.ts";
 import { findProject, projectFolderName, type ProjectPaths } from "./taskmaster/project-files.ts";
+import { defaultChannelOf, projectIdentity } from "./taskmaster/project-identity.ts";
 import { countReadyTasks } from "./taskmaster/ready-tasks.ts";
 
 /** The signing key: `key`, `keyFile` or `secret`, else TASKMASTER_LIVE_KEY, TASKMASTER_LIVE_KEY_FILE or WEBHOOK_SECRET (see sender-key.ts). */
 export interface BridgeOptions extends SenderKeyOptions {
   /** A folder inside the Task Master project (default: the current folder). */
   readonly dir?: string;
+  /** A custom tasks file, as Task Master's `--file` (default: `.taskmaster/tasks/tasks.json`); relative to the current folder. */
+  readonly file?: string;
   /** The hub's base URL (default: $TASKMASTER_LIVE_HUB, else http://127.0.0.1:8787). */
   readonly hub?: string;
-  /** Default: $TASKMASTER_LIVE_CHANNEL, else the project's folder name, made channel-safe. */
+  /** Default: $TASKMASTER_LIVE_CHANNEL, else the project's name (config.json `global.projectName`, else its folder name), made channel-safe. */
   readonly channel?: string;
-  /** The project's name on the dashboard (default: its folder name). */
+  /** The project's name on the dashboard (default: config.json `global.projectName`, else its folder name). */
   readonly name?: string;
   /** The bridge's own agent id (default: taskmaster-live@<host>). */
   readonly agentId?: string;
@@ -53,6 +56,8 @@ export interface Bridge {
   readonly paths: ProjectPaths;
   readonly channel: string;
   readonly hub: string;
+  /** `<hub>/c/<channel>`: where the dashboard shows this project. */
+  readonly dashboardUrl: string;
   readonly agentId: string;
   /** `<project>/.taskmaster-live/<channel>/`: outbox, baseline, dead letters, lock. */
   readonly stateDir: string;
@@ -74,11 +79,12 @@ const DEFAULT_STOP_FLUSH_MS = 3000;
 
 /** Checks the options and finds the project; throws ProjectNotFoundError or ConfigError with a message for humans. */
 export function createBridge(options: BridgeOptions = {}): Bridge {
-  const paths = findProject(options.dir ?? process.cwd());
+  const paths = findProject(options.dir ?? process.cwd(), options.file);
   const folder = projectFolderName(paths);
+  const identity = projectIdentity(paths);
   const givenChannel = options.channel ?? channelFromEnv();
-  const channel = givenChannel ? checkChannel(givenChannel) : channelFromFolderName(folder);
-  if (!channel) throw new ConfigError(`the folder name "${folder}" does not make a channel name: pass --channel`);
+  const channel = givenChannel ? checkChannel(givenChannel) : defaultChannelOf(identity);
+  const projectName = (options.name ?? identity.name).slice(0, 200);
   const hub = checkHubUrl(options.hub ?? hubFromEnv() ?? DEFAULT_HUB_URL);
   const key = channelKeyOf(senderCredential(options), channel);
   const log = options.log ?? consoleLogger();
@@ -86,6 +92,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
   const stateDir = join(paths.root, ".taskmaster-live", channel);
   const target: HubTarget = { hub, channel, key, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const hubLabel = `${hub} (channel ${channel})`;
+  const dashboardUrl = `${hub}/c/${channel}`;
 
   let outbox: DiskOutbox | null = null;
   let delivery: DeliveryLoop | null = null;
@@ -105,6 +112,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
     paths,
     channel,
     hub,
+    dashboardUrl,
     agentId,
     stateDir,
     get outboxSize() {
@@ -136,7 +144,7 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
         ...(options.slowRetryMs !== undefined ? { slowRetryMs: options.slowRetryMs } : {}),
         onAccepted: (r, sent) => log.debug(`delivered ${sent}: ${r.accepted} accepted, ${r.duplicates} duplicate, ${r.stale} stale; head ${r.head}`),
       });
-      sync = new ProjectSync({ paths, name: (options.name ?? folder).slice(0, 200), outbox, deadLetters, store, baseline, log, onQueued: () => delivery?.notify() });
+      sync = new ProjectSync({ paths, name: projectName, outbox, deadLetters, store, baseline, log, onQueued: () => delivery?.notify() });
 
       await queueStatus("online");
       await sync.request();
@@ -157,7 +165,8 @@ export function createBridge(options: BridgeOptions = {}): Bridge {
         sendLive: liveSender(target, outbox, delivery, log),
       });
       presence.start();
-      log.info(`bridging ${paths.root} → ${hubLabel}`);
+      log.info(`bridging ${paths.tasksFile} → ${hubLabel}`);
+      log.info(`channel ${channel}: the dashboard is at ${dashboardUrl}`);
     },
 
     async sync() {

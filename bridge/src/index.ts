@@ -14,6 +14,8 @@ export { startDemoFeed, type DemoFeed, type DemoFeedOptions } from "./demo/demo-
 export { ConfigError, DEFAULT_HUB_URL, channelFromFolderName } from "./config.ts";
 export { channelKeyOf, parseChannelKey, senderCredential, type SenderCredential, type SenderKeyOptions } from "./sender-key.ts";
 export { ProjectNotFoundError, findProject } from "./taskmaster/project-files.ts";
+export { projectIdentity, type ProjectIdentity } from "./taskmaster/project-identity.ts";
+export { complexityByTaskId, complexityReportFileName } from "./taskmaster/complexity-reports.ts";
 export { InstanceLockedError } from "./files/instance-lock.ts";
 export { normaliseTasksFile, currentTagOf, type NormalTask, type NormalSubtask, type TaskTree } from "./taskmaster/normalise.ts";
 export { diffProjects, type ProjectChange, type ProjectView } from "./sync/differ.ts";

@@ -218,8 +218,8 @@ describe("the bridge with the real Task Master CLI", () => {
     const accepted = after.events.accepted - before.events.accepted;
     const duplicates = after.events.duplicate - before.events.duplicate;
     console.log(`kill mid-send: ${pendingIds.size} events queued in ${segmentsQueued} segments, killed with ${leftAfterKill} left; hub accepted ${accepted}, duplicates ${duplicates}`);
-    // Every queued event once, plus the restarted bridge's own `online` status: nothing re-derived under a new id.
-    expect(accepted).toBe(pendingIds.size + 1);
+    // Every queued event once, plus the restarted bridge's own `online` status and its reconciling `project.sync`: nothing re-derived under a new id.
+    expect(accepted).toBe(pendingIds.size + 2);
     expect(after.events.stale - before.events.stale).toBe(0);
     expect(after.events.rejected - before.events.rejected).toBe(0);
 

@@ -100,6 +100,7 @@ export class ChannelCore {
         const changes = [...decision.changes, ...links];
         const stamped = model.stamp(decision.entity, decision.version);
         entities.push(stamped, ...linkedRows(model, links, stamped.key));
+        for (const removed of decision.tombstones ?? []) entities.push(model.stamp(removed, decision.version));
         for (const c of changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
         if (changes.length > 0) deltas.push(this.#delta(++seq, nowMs, changes, { type: event.type, id: event.id }));
       }

@@ -55,7 +55,8 @@ export class ChannelModel implements ReducerView {
       case "task":
         return ownEntry(ownEntry(this.state.tasks, ref.tag) ?? {}, ref.id) ?? null;
       case "health":
-        return {}; // the samples live in their own table
+      case "sync":
+        return {}; // health samples live in their own table; a sync has only its version
       case "meta":
         return this.state.meta;
     }

@@ -6,7 +6,9 @@ export type EntityRef =
   | { readonly kind: "agent"; readonly id: string }
   | { readonly kind: "task"; readonly tag: string; readonly id: string }
   | { readonly kind: "health"; readonly source: string }
-  | { readonly kind: "meta" };
+  | { readonly kind: "meta" }
+  /** The last `project.sync` (its version makes an older one stale). */
+  | { readonly kind: "sync" };
 
 /** Tags and task ids cannot contain "/", and each kind has its own prefix, so keys cannot collide. */
 export function entityKey(ref: EntityRef): string {
@@ -19,5 +21,7 @@ export function entityKey(ref: EntityRef): string {
       return `health/${ref.source}`;
     case "meta":
       return "meta";
+    case "sync":
+      return "sync";
   }
 }

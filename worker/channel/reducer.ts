@@ -7,6 +7,10 @@
  * applied to it (its version). An event older than that is stale and does
  * nothing. A removal keeps its version as a tombstone, so a late, older
  * upsert cannot resurrect the entity.
+ *
+ * `project.sync` is the one event that touches many entities: it removes
+ * the tasks the project no longer has, each leaving a tombstone at the
+ * sync's version (`tombstones`), and spares any task changed after it.
  */
 import {
   DEFAULT_TAG,
@@ -39,7 +43,14 @@ interface ReducerContext {
 type Decision =
   | { readonly outcome: "stale"; readonly entity: EntityRef }
   /** "unchanged": applied, but nothing a viewer can see changed (no delta). */
-  | { readonly outcome: "applied" | "unchanged"; readonly entity: EntityRef; readonly version: number; readonly changes: Change[] };
+  | {
+      readonly outcome: "applied" | "unchanged";
+      readonly entity: EntityRef;
+      readonly version: number;
+      readonly changes: Change[];
+      /** Further entities the event removed: the caller stamps them with `version`. */
+      readonly tombstones?: readonly EntityRef[];
+    };
 
 function entityOf(event: HubEvent): EntityRef {
   switch (event.type) {
@@ -55,6 +66,8 @@ function entityOf(event: HubEvent): EntityRef {
       return { kind: "health", source: event.data.source };
     case "project.meta":
       return { kind: "meta" };
+    case "project.sync":
+      return { kind: "sync" };
   }
 }
 
@@ -64,11 +77,15 @@ export function reduce(view: ReducerView, event: HubEvent, ctx: ReducerContext):
   const current = view.versionOf(entityKey(entity));
   if (current !== undefined && version < current) return { outcome: "stale", entity };
   if (ctx.staleBeforeMs !== undefined && version < ctx.staleBeforeMs) return { outcome: "stale", entity };
+  if (event.type === "project.sync") {
+    const { changes, tombstones } = projectSync(view, event, version);
+    return { outcome: changes.length > 0 ? "applied" : "unchanged", entity, version, changes, tombstones };
+  }
   const changes = changesFor(view.state, event, ctx);
   return { outcome: changes.length > 0 ? "applied" : "unchanged", entity, version, changes };
 }
 
-function changesFor(state: ChannelState, event: HubEvent, ctx: ReducerContext): Change[] {
+function changesFor(state: ChannelState, event: Exclude<HubEvent, EventOf<"project.sync">>, ctx: ReducerContext): Change[] {
   switch (event.type) {
     case "agent.status":
       return agentStatus(state, event, ctx);
@@ -127,16 +144,18 @@ function newTask(tag: string, id: string, occurredAt: string): TaskState {
   return { id, tag, status: "pending", dependencies: [], subtasks: [], updatedAt: occurredAt };
 }
 
-/** Fields merge into the stored task; only the fields that differ travel. */
+/** Fields merge into the stored task, null clears one; only the fields that differ travel. */
 function taskUpsert(state: ChannelState, event: EventOf<"task.upsert">): Change[] {
   const tag = event.data.tag ?? DEFAULT_TAG;
   const id = normaliseId(event.data.task.id);
-  const fields = taskFields(event.data.task);
+  const { set, unset } = taskFields(event.data.task);
   const task = taskAt(state, tag, id);
-  if (!task) return [{ kind: "task", op: "set", tag, key: id, value: { ...newTask(tag, id, event.occurredAt), ...fields } }];
-  const patch = changedFields(task, fields);
-  if (Object.keys(patch).length === 0) return [];
-  return [{ kind: "task", op: "patch", tag, key: id, value: { ...patch, updatedAt: event.occurredAt } }];
+  if (!task) return [{ kind: "task", op: "set", tag, key: id, value: { ...newTask(tag, id, event.occurredAt), ...set } }];
+  const patch = changedFields(task, set);
+  const cleared = unset.filter((field) => Object.hasOwn(task, field));
+  if (Object.keys(patch).length === 0 && cleared.length === 0) return [];
+  const value = { ...patch, updatedAt: event.occurredAt };
+  return [cleared.length > 0 ? { kind: "task", op: "patch", tag, key: id, value, unset: cleared } : { kind: "task", op: "patch", tag, key: id, value }];
 }
 
 function taskProgress(state: ChannelState, event: EventOf<"task.progress">): Change[] {
@@ -167,9 +186,29 @@ function healthSample(event: EventOf<"health.sample">, ctx: ReducerContext): Cha
 }
 
 function projectMeta(state: ChannelState, event: EventOf<"project.meta">): Change[] {
-  const next: Record<string, string> = {};
+  const next: Partial<ChannelState["meta"]> = {};
   if (event.data.name !== undefined) next.name = event.data.name;
   if (event.data.currentTag !== undefined) next.currentTag = event.data.currentTag;
+  if (event.data.tags !== undefined) next.tags = event.data.tags.map((t) => (t.description !== undefined ? { name: t.name, description: t.description } : { name: t.name }));
   const patch = changedFields(state.meta, next);
   return Object.keys(patch).length > 0 ? [{ kind: "meta", op: "patch", value: patch }] : [];
+}
+
+/** Removes every task the sync does not list, unless it changed after the sync (its version is newer). */
+function projectSync(view: ReducerView, event: EventOf<"project.sync">, version: number): { changes: Change[]; tombstones: EntityRef[] } {
+  const listed = new Map(event.data.tags.map((t) => [t.tag, new Set(t.taskIds.map(normaliseId))]));
+  const changes: Change[] = [];
+  const tombstones: EntityRef[] = [];
+  for (const [tag, tasks] of Object.entries(view.state.tasks)) {
+    const keep = listed.get(tag);
+    for (const id of Object.keys(tasks)) {
+      if (keep?.has(id)) continue;
+      const ref: EntityRef = { kind: "task", tag, id };
+      const current = view.versionOf(entityKey(ref));
+      if (current !== undefined && current > version) continue;
+      changes.push({ kind: "task", op: "remove", tag, key: id });
+      tombstones.push(ref);
+    }
+  }
+  return { changes, tombstones };
 }

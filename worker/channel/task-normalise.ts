@@ -1,32 +1,62 @@
-/** Task Master ids arrive as numbers or strings; the hub stores strings ("5", subtasks "5.2"). */
-import { subtaskIdOf, type SubtaskState, type TaskInput, type TaskState, type WorkItemFields } from "../../protocol/index.ts";
+/**
+ * A `task.upsert`'s task → what it sets and what it clears. Task Master ids
+ * arrive as numbers or strings; the hub stores strings ("5", subtasks "5.2").
+ */
+import {
+  CLEARABLE_TASK_FIELDS,
+  readTaskStatus,
+  subtaskDependencyIdOf,
+  subtaskIdOf,
+  type ClearableTaskField,
+  type SubtaskState,
+  type TaskInput,
+  type TaskState,
+  type WorkItemFields,
+} from "../../protocol/index.ts";
 
-type WorkItemInput = Omit<TaskInput, "subtasks">;
+type WorkItemInput = Omit<TaskInput, "subtasks" | "complexity">;
 
 export function normaliseId(id: string | number): string {
   return String(id);
 }
 
-const COPIED_AS_IS = ["title", "description", "details", "testStrategy", "status", "priority", "agentId", "metadata"] as const;
+const COPIED_AS_IS = ["title", "description", "details", "testStrategy", "priority", "agentId", "metadata", "createdAt", "modifiedAt"] as const;
 
-/** The fields the input sets, normalised; absent fields stay absent (so they merge). */
-function workItemFields(input: WorkItemInput): Partial<WorkItemFields> {
+/** The fields the input sets (null and absent fields are left out), normalised. */
+function workItemFields(input: WorkItemInput, dependencyId: (dep: string | number) => string): Partial<WorkItemFields> {
   const out: Partial<WorkItemFields> = {};
   for (const name of COPIED_AS_IS) {
-    if (input[name] !== undefined) (out as Record<string, unknown>)[name] = input[name];
+    const value = input[name];
+    if (value !== undefined && value !== null) (out as Record<string, unknown>)[name] = value;
   }
-  if (input.dependencies !== undefined) out.dependencies = input.dependencies.map(normaliseId);
+  if (input.status !== undefined) out.status = input.status;
+  if (typeof input.statusRaw === "string") {
+    const read = readTaskStatus(input.statusRaw);
+    // An explicit status wins; a raw one that names a known status ("completed") is just that status.
+    out.status = input.status ?? read.status;
+    if (read.statusRaw !== undefined) out.statusRaw = read.statusRaw;
+  }
+  if (input.dependencies !== undefined) out.dependencies = input.dependencies.map(dependencyId);
   return out;
 }
 
 function normaliseSubtask(parentId: string, input: WorkItemInput): SubtaskState {
   // A subtask is always sent whole, so absent status and dependencies get their defaults.
-  return { status: "pending", dependencies: [], ...workItemFields(input), id: subtaskIdOf(parentId, input.id) };
+  const fields = workItemFields(input, (dep) => subtaskDependencyIdOf(parentId, dep));
+  return { status: "pending", dependencies: [], ...fields, id: subtaskIdOf(parentId, input.id) };
 }
 
-/** The fields an upsert sets, normalised; absent fields are absent (they merge). */
-export function taskFields(input: TaskInput): Partial<TaskState> {
-  const out: Partial<TaskState> = workItemFields(input);
-  if (input.subtasks !== undefined) out.subtasks = input.subtasks.map((s) => normaliseSubtask(normaliseId(input.id), s));
-  return out;
+export interface TaskUpsertFields {
+  /** The fields the upsert sets; absent fields merge (stay as they are). */
+  readonly set: Partial<TaskState>;
+  /** The fields it clears: given as null, or `statusRaw` when a known status replaces a raw one. */
+  readonly unset: readonly ClearableTaskField[];
+}
+
+export function taskFields(input: TaskInput): TaskUpsertFields {
+  const set: Partial<TaskState> = workItemFields(input, normaliseId);
+  if (input.complexity !== undefined && input.complexity !== null) set.complexity = input.complexity;
+  if (input.subtasks !== undefined) set.subtasks = input.subtasks.map((s) => normaliseSubtask(normaliseId(input.id), s));
+  const unset = CLEARABLE_TASK_FIELDS.filter((field) => input[field] === null || (field === "statusRaw" && set.status !== undefined && set.statusRaw === undefined));
+  return { set, unset };
 }

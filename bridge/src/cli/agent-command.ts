@@ -5,6 +5,7 @@ import { reportAgentStatus } from "../agent/report-agent-status.ts";
 import { channelFromFolderName, ConfigError, DEFAULT_HUB_URL } from "../config.ts";
 import { channelFromEnv } from "../project-config/env-defaults.ts";
 import { findProject, ProjectNotFoundError } from "../taskmaster/project-files.ts";
+import { defaultChannelOf, projectIdentity } from "../taskmaster/project-identity.ts";
 import { SENDER_KEY_HELP, givenStrings, parseCommand, str, stringFlags, UsageError } from "./cli-support.ts";
 
 export const AGENT_HELP = `usage: taskmaster-live agent --id <id> --status <status> [options]
@@ -18,7 +19,7 @@ options:
   --name <name>        a display name
   --detail <text>      what it is doing, in a few words
   --hub <url>          the hub's base URL (default: $TASKMASTER_LIVE_HUB, else ${DEFAULT_HUB_URL})
-  --channel <name>     the channel (default: $TASKMASTER_LIVE_CHANNEL, else the Task Master project's folder name)
+  --channel <name>     the channel (default: $TASKMASTER_LIVE_CHANNEL, else the Task Master project's name, as the bridge's)
   --key-file <path>    a file holding the channel's key (see key, below)
   --secret <secret>    the hub's root secret (kept for old scripts: shows in ps)
   -h, --help           show this help
@@ -52,14 +53,14 @@ export async function agentCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Like the bridge: the Task Master project's folder name, else the current folder's. */
+/** Like the bridge: the Task Master project's name (config.json, else its folder name), else the current folder's. */
 function defaultChannel(): string {
-  let folder = basename(process.cwd());
   try {
-    folder = basename(findProject(process.cwd()).root);
+    return defaultChannelOf(projectIdentity(findProject(process.cwd())));
   } catch (error) {
     if (!(error instanceof ProjectNotFoundError)) throw error;
   }
+  const folder = basename(process.cwd());
   const channel = channelFromFolderName(folder);
   if (!channel) throw new ConfigError(`the folder name "${folder}" does not make a channel name: pass --channel`);
   return channel;

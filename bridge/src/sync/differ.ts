@@ -2,6 +2,7 @@
  * What changed between the project the hub last got and the project now. Pure.
  * Compares normalised views, so cosmetic rewrites produce no changes.
  */
+import type { ProjectTag } from "../../../protocol/index.ts";
 import type { NormalTask, TaskTree } from "../taskmaster/normalise.ts";
 import { stableJson } from "./stable-json.ts";
 
@@ -9,13 +10,21 @@ export interface ProjectView {
   readonly name: string;
   readonly currentTag: string;
   readonly tasks: TaskTree;
+  /** Every tag in the file, empty ones too, with its description. */
+  readonly tags: readonly ProjectTag[];
+}
+
+export interface TagTaskIds {
+  readonly tag: string;
+  readonly taskIds: readonly string[];
 }
 
 export type ProjectChange =
   | { readonly kind: "task.removed"; readonly tag: string; readonly taskId: string }
   | { readonly kind: "task.upsert"; readonly tag: string; readonly task: NormalTask }
   | { readonly kind: "task.progress"; readonly tag: string; readonly taskId: string; readonly percent: number; readonly message: string }
-  | { readonly kind: "project.meta"; readonly name?: string; readonly currentTag?: string };
+  | { readonly kind: "project.sync"; readonly tags: readonly TagTaskIds[] }
+  | { readonly kind: "project.meta"; readonly name?: string; readonly currentTag?: string; readonly tags?: readonly ProjectTag[] };
 
 export interface SubtaskProgress {
   readonly done: number;
@@ -33,12 +42,27 @@ export function subtaskProgress(task: NormalTask): SubtaskProgress | null {
 
 const sameTask = (a: NormalTask, b: NormalTask) => stableJson(a) === stableJson(b);
 
+export interface DiffOptions {
+  /**
+   * Also say which tasks the project holds (`project.sync`), so the hub
+   * removes whatever else it has: the first sync after a start, when the
+   * hub may hold an older copy of the project than the baseline knows.
+   */
+  readonly reconcile?: boolean;
+}
+
+/** Every tag of the project with the ids of its tasks. */
+export function projectTaskIds(view: ProjectView): TagTaskIds[] {
+  return view.tags.map((t) => ({ tag: t.name, taskIds: Object.keys(view.tasks[t.name] ?? {}) }));
+}
+
 /**
  * Removals first, then upserts (each followed by its progress when that
- * changed), then project meta, so a viewer never sees a current tag whose
- * tasks have not arrived yet. `prev` null means nothing was sent yet: all of `next` is new.
+ * changed), then the reconciling sync (it only removes what is not upserted),
+ * then project meta, so a viewer never sees a current tag whose tasks have
+ * not arrived yet, nor an emptied project. `prev` null means nothing was sent yet: all of `next` is new.
  */
-export function diffProjects(prev: ProjectView | null, next: ProjectView): ProjectChange[] {
+export function diffProjects(prev: ProjectView | null, next: ProjectView, options: DiffOptions = {}): ProjectChange[] {
   const changes: ProjectChange[] = [];
   const before = prev?.tasks ?? {};
 
@@ -61,10 +85,19 @@ export function diffProjects(prev: ProjectView | null, next: ProjectView): Proje
     }
   }
 
+  if (options.reconcile) changes.push({ kind: "project.sync", tags: projectTaskIds(next) });
+
   const nameChanged = prev?.name !== next.name;
   const tagChanged = prev?.currentTag !== next.currentTag;
-  if (nameChanged || tagChanged) {
-    changes.push({ kind: "project.meta", ...(nameChanged ? { name: next.name } : {}), ...(tagChanged ? { currentTag: next.currentTag } : {}) });
+  // A baseline from an older bridge has no tags: they are sent once.
+  const tagsChanged = prev?.tags === undefined || stableJson(prev.tags) !== stableJson(next.tags);
+  if (nameChanged || tagChanged || tagsChanged) {
+    changes.push({
+      kind: "project.meta",
+      ...(nameChanged ? { name: next.name } : {}),
+      ...(tagChanged ? { currentTag: next.currentTag } : {}),
+      ...(tagsChanged ? { tags: next.tags } : {}),
+    });
   }
   return changes;
 }

@@ -9,7 +9,7 @@
  * cannot make new events collide with old ones.
  */
 import { createHash } from "node:crypto";
-import type { HubEventInput } from "../../../protocol/index.ts";
+import { CLEARABLE_TASK_FIELDS, type HubEventInput } from "../../../protocol/index.ts";
 import type { NormalTask } from "../taskmaster/normalise.ts";
 import type { ProjectChange } from "./differ.ts";
 import { stableJson } from "./stable-json.ts";
@@ -34,13 +34,24 @@ function revisionKey(change: ProjectChange): string {
       return `task/${change.tag}/${change.taskId}`;
     case "task.progress":
       return `progress/${change.tag}/${change.taskId}`;
+    case "project.sync":
+      return "sync";
     case "project.meta":
       return "meta";
   }
 }
 
+/**
+ * The fields Task Master owns: when its task lacks one, the upsert clears it
+ * with null, so a field removed in Task Master goes on the hub too. `agentId`
+ * is the agents' (set by `taskmaster-live agent`), never cleared from here.
+ */
+const CLEARED_WHEN_ABSENT = CLEARABLE_TASK_FIELDS.filter((field) => field !== "agentId");
+
 function taskPayload(task: NormalTask): Record<string, unknown> {
-  return { ...task, subtasks: task.subtasks.map((s) => ({ ...s })), dependencies: [...task.dependencies] };
+  const payload: Record<string, unknown> = { ...task, subtasks: task.subtasks.map((s) => ({ ...s })), dependencies: [...task.dependencies] };
+  for (const field of CLEARED_WHEN_ABSENT) if (!(field in task)) payload[field] = null;
+  return payload;
 }
 
 function dataOf(change: ProjectChange): { type: HubEventInput["type"]; data: Record<string, unknown> } {
@@ -51,10 +62,13 @@ function dataOf(change: ProjectChange): { type: HubEventInput["type"]; data: Rec
       return { type: "task.removed", data: { tag: change.tag, taskId: change.taskId } };
     case "task.progress":
       return { type: "task.progress", data: { tag: change.tag, taskId: change.taskId, percent: change.percent, message: change.message } };
+    case "project.sync":
+      return { type: "project.sync", data: { tags: change.tags.map((t) => ({ tag: t.tag, taskIds: [...t.taskIds] })) } };
     case "project.meta": {
       const data: Record<string, unknown> = {};
       if (change.name !== undefined) data.name = change.name;
       if (change.currentTag !== undefined) data.currentTag = change.currentTag;
+      if (change.tags !== undefined) data.tags = change.tags.map((t) => ({ ...t }));
       return { type: "project.meta", data };
     }
   }

@@ -1,17 +1,21 @@
 /**
- * One sync: read Task Master's files, normalise, diff against the baseline,
- * queue the events, then save the new baseline. Runs one at a time; a
- * request during a sync makes it run once more when done.
+ * One sync: read Task Master's files (tasks, state, complexity reports),
+ * normalise, diff against the baseline, queue the events, then save the new
+ * baseline. Runs one at a time; a request during a sync makes it run once
+ * more when done. The first sync that finds a tasks file also reconciles:
+ * it tells the hub which tasks exist, so the hub drops what it holds beyond them.
  */
 import type { Logger } from "../log.ts";
 import type { DeadLetters, Outbox } from "../outbox/outbox.ts";
 import { validateEvent } from "../delivery/validate.ts";
-import { currentTagOf, normaliseTasksFile } from "../taskmaster/normalise.ts";
+import { complexityByTaskId, complexityReportFileName, joinComplexity } from "../taskmaster/complexity-reports.ts";
+import { currentTagOf, normaliseTasksFile, type TaskTree } from "../taskmaster/normalise.ts";
 import { readJsonFile, UnreadableFileError, type ProjectPaths } from "../taskmaster/project-files.ts";
 import type { Baseline, BaselineStore } from "./baseline-store.ts";
 import { diffProjects, type ProjectView } from "./differ.ts";
 import { buildEvents } from "./event-builder.ts";
-import type { HubEvent } from "../../../protocol/index.ts";
+import type { HubEvent, ProjectTag, TaskComplexity } from "../../../protocol/index.ts";
+import { join } from "node:path";
 
 export interface ProjectSyncOptions {
   readonly paths: ProjectPaths;
@@ -33,6 +37,7 @@ export class ProjectSync {
   #current: ProjectView | null = null;
   #running: Promise<void> | null = null;
   #again = false;
+  #reconciled = false;
   readonly #reported = new Set<string>();
 
   constructor(options: ProjectSyncOptions) {
@@ -66,20 +71,24 @@ export class ProjectSync {
     const { paths, log } = this.#o;
     let tasksRaw: unknown;
     let stateRaw: unknown;
+    let read: { tasks: TaskTree; tags: ProjectTag[] };
     try {
       tasksRaw = await readJsonFile(paths.tasksFile);
       stateRaw = await readJsonFile(paths.stateFile);
+      const normalised = normaliseTasksFile(tasksRaw ?? {});
+      for (const issue of normalised.issues) this.#reportOnce(`${issue.where}: ${issue.message}`);
+      read = { tasks: joinComplexity(normalised.tasks, await this.#readReports(normalised.tags)), tags: normalised.tags };
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       log.warn(`${error.message}; waiting for the next change`);
       return;
     }
-    const { tasks, issues } = normaliseTasksFile(tasksRaw ?? {});
-    for (const issue of issues) this.#reportOnce(`${issue.where}: ${issue.message}`);
-    const next: ProjectView = { name: this.#o.name, currentTag: currentTagOf(stateRaw), tasks };
+    const next: ProjectView = { name: this.#o.name, currentTag: currentTagOf(stateRaw), ...read };
     this.#current = next;
 
-    const changes = diffProjects(this.#baseline.view, next);
+    // No tasks file is not an empty project (a wrong --file, a project not started): never reconcile to it.
+    const reconcile = !this.#reconciled && tasksRaw !== null;
+    const changes = diffProjects(this.#baseline.view, next, { reconcile });
     if (changes.length === 0) return;
     const occurredAtMs = Math.max(this.#o.nowMs?.() ?? Date.now(), this.#baseline.lastOccurredAtMs + 1);
     const built = buildEvents(changes, { generation: this.#baseline.generation, revisions: this.#baseline.revisions, occurredAt: new Date(occurredAtMs).toISOString() });
@@ -95,8 +104,19 @@ export class ProjectSync {
     const added = await this.#o.outbox.append(events);
     this.#baseline = { ...this.#baseline, view: next, revisions: built.revisions, lastOccurredAtMs: occurredAtMs };
     await this.#o.store.save(this.#baseline);
+    if (reconcile) this.#reconciled = true;
     log.info(`queued ${added} event(s) (${summarise(events)}); ${this.#o.outbox.size} in the outbox`);
     this.#o.onQueued?.(added);
+  }
+
+  /** Each tag's complexity report, by task id (a tag without a report has none). */
+  async #readReports(tags: readonly ProjectTag[]): Promise<Map<string, Map<string, TaskComplexity>>> {
+    const reports = new Map<string, Map<string, TaskComplexity>>();
+    for (const { name } of tags) {
+      const report = await readJsonFile(join(this.#o.paths.reportsDir, complexityReportFileName(name)));
+      if (report !== null) reports.set(name, complexityByTaskId(report));
+    }
+    return reports;
   }
 
   #reportOnce(message: string): void {

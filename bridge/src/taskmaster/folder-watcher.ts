@@ -1,5 +1,5 @@
 /**
- * Tells when tasks.json or state.json may have changed.
+ * Tells when tasks.json, state.json or a complexity report may have changed.
  *
  * Task Master writes `.tasks.json.tmp` then renames it over tasks.json
  * (holding a `tasks.json.lock` folder), sometimes twice within ~15 ms. A
@@ -7,9 +7,13 @@
  * first rename, so we watch the folders, keep only the two names we care
  * about, and debounce. A slow poll of the files' fingerprints backs the
  * watchers up (a folder created later, an editor, a platform that drops events).
+ * Complexity reports are written in place in `.taskmaster/reports/`; that
+ * folder is watched too.
  */
 import { watch, type FSWatcher } from "node:fs";
-import { basename } from "node:path";
+import { readdir } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { isComplexityReportFileName } from "./complexity-reports.ts";
 import { fileSignature, type ProjectPaths } from "./project-files.ts";
 
 export interface FolderWatcherOptions {
@@ -22,13 +26,12 @@ export interface FolderWatcherOptions {
 const DEFAULT_DEBOUNCE_MS = 60;
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 
-const WATCHED_NAMES = new Set(["tasks.json", "state.json"]);
-
 /** True for the names that mean "re-read"; false for locks, temp files and everything else. */
-export function isRelevantFileName(name: string | null): boolean {
+export function isRelevantFileName(name: string | null, tasksFileName = "tasks.json"): boolean {
   // Some platforms give no name: re-reading is cheap, missing a change is not.
   if (name === null) return true;
-  return WATCHED_NAMES.has(basename(name));
+  const file = basename(name);
+  return file === tasksFileName || file === "state.json" || isComplexityReportFileName(file);
 }
 
 export class FolderWatcher {
@@ -63,11 +66,12 @@ export class FolderWatcher {
   }
 
   #attach(): void {
-    for (const dir of [this.#paths.taskmasterDir, this.#paths.tasksDir]) {
+    for (const dir of this.#folders()) {
       if (this.#watchers.has(dir)) continue;
       try {
+        const tasksFileName = basename(this.#paths.tasksFile);
         const watcher = watch(dir, { persistent: false }, (_event, name) => {
-          if (isRelevantFileName(name === null ? null : String(name))) this.#schedule();
+          if (isRelevantFileName(name === null ? null : String(name), tasksFileName)) this.#schedule();
         });
         // The folder was removed or became unreadable: drop it and let the poll re-attach.
         watcher.on("error", () => {
@@ -81,6 +85,10 @@ export class FolderWatcher {
     }
   }
 
+  #folders(): Set<string> {
+    return new Set([this.#paths.taskmasterDir, this.#paths.tasksDir, this.#paths.reportsDir]);
+  }
+
   #schedule(): void {
     if (this.#closed) return;
     if (this.#debounce) clearTimeout(this.#debounce);
@@ -91,12 +99,14 @@ export class FolderWatcher {
   }
 
   async #fingerprint(): Promise<string> {
-    return `${await fileSignature(this.#paths.tasksFile)}|${await fileSignature(this.#paths.stateFile)}`;
+    const reports = await readdir(this.#paths.reportsDir).catch(() => [] as string[]);
+    const files = [this.#paths.tasksFile, this.#paths.stateFile, ...reports.filter(isComplexityReportFileName).sort().map((n) => join(this.#paths.reportsDir, n))];
+    return (await Promise.all(files.map(fileSignature))).join("|");
   }
 
   async #pollOnce(): Promise<void> {
     if (this.#closed) return;
-    if (this.#watchers.size < 2) this.#attach();
+    if (this.#watchers.size < this.#folders().size) this.#attach();
     const now = await this.#fingerprint();
     if (now !== this.#signatures) {
       this.#signatures = now;

@@ -1,13 +1,27 @@
 /**
  * Task Master's files → the bridge's view of a project. Pure.
  *
- * Only what the hub shows survives: ids become strings (subtasks
- * "parent.sub"), unknown fields (`updatedAt`, `parentId`, tag metadata, …)
- * are dropped, so a rewrite that only flips id types or touches metadata
- * normalises to the same view and sends nothing.
+ * What the hub shows survives, read as Task Master reads it: ids become
+ * strings (subtasks "parent.sub"), a bare dependency number inside a
+ * subtask is its sibling, `completed` is done, a custom status is kept raw.
+ * Task Master's own bookkeeping (`parentTaskId`, `parentId`, tag metadata
+ * other than the description) is dropped, so a rewrite that only flips id
+ * types normalises to the same view and sends nothing.
  */
 import * as v from "valibot";
-import { DEFAULT_TAG, subtaskIdOf, TASK_PRIORITIES, TASK_STATUSES, TaskInputSchema, TaskUpsertData, type TaskPriority, type TaskStatus } from "../../../protocol/index.ts";
+import {
+  DEFAULT_TAG,
+  readTaskStatus,
+  subtaskDependencyIdOf,
+  subtaskIdOf,
+  TASK_PRIORITIES,
+  TaskInputSchema,
+  TaskUpsertData,
+  type ProjectTag,
+  type TaskComplexity,
+  type TaskPriority,
+  type TaskStatus,
+} from "../../../protocol/index.ts";
 
 export interface NormalSubtask {
   readonly id: string;
@@ -15,22 +29,21 @@ export interface NormalSubtask {
   readonly description?: string;
   readonly details?: string;
   readonly testStrategy?: string;
-  readonly status?: TaskStatus;
+  /** Task Master reads a missing status as pending. */
+  readonly status: TaskStatus;
+  /** A status Task Master holds that the hub does not know (then `status` is the fallback). */
+  readonly statusRaw?: string;
   readonly priority?: TaskPriority;
   readonly dependencies: readonly string[];
+  readonly createdAt?: string;
+  readonly modifiedAt?: string;
 }
 
-export interface NormalTask {
-  readonly id: string;
-  /** Text fields are always present ("" when Task Master has none), so a cleared field is sent as "". */
+export interface NormalTask extends Omit<NormalSubtask, "title"> {
   readonly title: string;
-  readonly description: string;
-  readonly details: string;
-  readonly testStrategy: string;
-  /** Absent when Task Master holds a status the hub does not know. */
-  readonly status?: TaskStatus;
-  readonly priority?: TaskPriority;
-  readonly dependencies: readonly string[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Joined from the tag's complexity report (see complexity-reports.ts). */
+  readonly complexity?: TaskComplexity;
   readonly subtasks: readonly NormalSubtask[];
 }
 
@@ -44,12 +57,14 @@ export interface NormaliseIssue {
 
 const MAX_TITLE_CHARS = 2000;
 const MAX_TEXT_CHARS = 200_000;
+const MAX_TAG_DESCRIPTION_CHARS = 2000;
 
 const isTaskId = (s: string) => v.is(TaskInputSchema.entries.id, s);
 const isTag = (s: string) => v.is(TaskUpsertData.entries.tag, s);
-const isStatus = (s: unknown): s is TaskStatus => (TASK_STATUSES as readonly unknown[]).includes(s);
 const isPriority = (s: unknown): s is TaskPriority => (TASK_PRIORITIES as readonly unknown[]).includes(s);
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const isDateTime = (s: unknown): s is string => typeof s === "string" && v.is(TaskInputSchema.entries.createdAt, s);
+const isMetadata = (m: unknown): m is Record<string, unknown> => isRecord(m) && v.is(TaskInputSchema.entries.metadata, m);
 
 function idString(raw: unknown): string | null {
   if (typeof raw === "number" && Number.isInteger(raw) && raw >= 0) return String(raw);
@@ -62,12 +77,14 @@ function text(raw: unknown, max: number): string | undefined {
   return raw.length > max ? raw.slice(0, max) : raw;
 }
 
-function dependencies(raw: unknown, where: string, issues: NormaliseIssue[]): string[] {
+const present = <K extends string, T>(name: K, value: T | undefined): { [P in K]?: T } => (value === undefined ? {} : ({ [name]: value } as { [P in K]: T }));
+
+function dependencies(raw: unknown, resolve: (id: string) => string, where: string, issues: NormaliseIssue[]): string[] {
   if (!Array.isArray(raw)) return [];
   const out: string[] = [];
   for (const dep of raw) {
     const id = idString(dep);
-    if (id !== null && isTaskId(id)) out.push(id);
+    if (id !== null && isTaskId(resolve(id))) out.push(resolve(id));
     else issues.push({ where, message: `dependency ${JSON.stringify(dep)} is not a valid task id; left out` });
   }
   return out;
@@ -79,32 +96,36 @@ export function subtaskId(parentId: string, raw: unknown): string | null {
   return id === null ? null : subtaskIdOf(parentId, id);
 }
 
+/** The fields a task and a subtask share, read from Task Master's item. */
+function workItem(raw: Record<string, unknown>, where: string, resolveDependency: (id: string) => string, issues: NormaliseIssue[]) {
+  // Task Master reads a missing or empty status as pending.
+  const status = typeof raw.status === "string" && raw.status !== "" ? readTaskStatus(raw.status) : { status: "pending" as const };
+  if (raw.status !== undefined && typeof raw.status !== "string") issues.push({ where, message: `status ${JSON.stringify(raw.status)} is not text; read as pending` });
+  if (raw.priority !== undefined && !isPriority(raw.priority)) issues.push({ where, message: `priority ${JSON.stringify(raw.priority)} is unknown; left out` });
+  return {
+    ...present("description", text(raw.description, MAX_TEXT_CHARS)),
+    ...present("details", text(raw.details, MAX_TEXT_CHARS)),
+    ...present("testStrategy", text(raw.testStrategy, MAX_TEXT_CHARS)),
+    status: status.status,
+    ...present("statusRaw", status.statusRaw?.slice(0, 64)),
+    ...present("priority", isPriority(raw.priority) ? raw.priority : undefined),
+    dependencies: dependencies(raw.dependencies, resolveDependency, where, issues),
+    ...present("createdAt", isDateTime(raw.createdAt) ? raw.createdAt : undefined),
+    ...present("modifiedAt", isDateTime(raw.updatedAt) ? raw.updatedAt : undefined),
+  };
+}
+
 function normaliseSubtask(parentId: string, raw: unknown, issues: NormaliseIssue[]): NormalSubtask | null {
-  const where = `task ${parentId}`;
   if (!isRecord(raw)) {
-    issues.push({ where, message: "a subtask is not an object; left out" });
+    issues.push({ where: `task ${parentId}`, message: "a subtask is not an object; left out" });
     return null;
   }
   const id = subtaskId(parentId, raw.id);
   if (id === null || !isTaskId(id)) {
-    issues.push({ where, message: `subtask id ${JSON.stringify(raw.id)} is not a valid id; left out` });
+    issues.push({ where: `task ${parentId}`, message: `subtask id ${JSON.stringify(raw.id)} is not a valid id; left out` });
     return null;
   }
-  const title = text(raw.title, MAX_TITLE_CHARS);
-  const description = text(raw.description, MAX_TEXT_CHARS);
-  const details = text(raw.details, MAX_TEXT_CHARS);
-  const testStrategy = text(raw.testStrategy, MAX_TEXT_CHARS);
-  if (raw.status !== undefined && !isStatus(raw.status)) issues.push({ where: `subtask ${id}`, message: `status ${JSON.stringify(raw.status)} is unknown; left out` });
-  return {
-    id,
-    ...(title !== undefined ? { title } : {}),
-    ...(description !== undefined ? { description } : {}),
-    ...(details !== undefined ? { details } : {}),
-    ...(testStrategy !== undefined ? { testStrategy } : {}),
-    ...(isStatus(raw.status) ? { status: raw.status } : {}),
-    ...(isPriority(raw.priority) ? { priority: raw.priority } : {}),
-    dependencies: dependencies(raw.dependencies, `subtask ${id}`, issues),
-  };
+  return { id, ...present("title", text(raw.title, MAX_TITLE_CHARS)), ...workItem(raw, `subtask ${id}`, (dep) => subtaskDependencyIdOf(parentId, dep), issues) };
 }
 
 function normaliseTask(tag: string, raw: unknown, issues: NormaliseIssue[]): NormalTask | null {
@@ -118,17 +139,13 @@ function normaliseTask(tag: string, raw: unknown, issues: NormaliseIssue[]): Nor
     return null;
   }
   const where = `task ${tag}/${id}`;
-  if (raw.status !== undefined && !isStatus(raw.status)) issues.push({ where, message: `status ${JSON.stringify(raw.status)} is unknown; left out` });
+  if (raw.metadata !== undefined && !isMetadata(raw.metadata)) issues.push({ where, message: "metadata is over the hub's limits; left out" });
   const subtasks = Array.isArray(raw.subtasks) ? raw.subtasks.map((s) => normaliseSubtask(id, s, issues)).filter((s): s is NormalSubtask => s !== null) : [];
   return {
     id,
     title: text(raw.title, MAX_TITLE_CHARS) ?? "",
-    description: text(raw.description, MAX_TEXT_CHARS) ?? "",
-    details: text(raw.details, MAX_TEXT_CHARS) ?? "",
-    testStrategy: text(raw.testStrategy, MAX_TEXT_CHARS) ?? "",
-    ...(isStatus(raw.status) ? { status: raw.status } : {}),
-    ...(isPriority(raw.priority) ? { priority: raw.priority } : {}),
-    dependencies: dependencies(raw.dependencies, where, issues),
+    ...workItem(raw, where, (dep) => dep, issues),
+    ...present("metadata", isMetadata(raw.metadata) ? raw.metadata : undefined),
     subtasks,
   };
 }
@@ -138,21 +155,23 @@ function normaliseTag(tag: string, tasks: readonly unknown[], issues: NormaliseI
   for (const raw of tasks) {
     const task = normaliseTask(tag, raw, issues);
     if (!task) continue;
-    if (out[task.id]) issues.push({ where: `task ${tag}/${task.id}`, message: "the id appears twice in the tag; the first is kept" });
+    if (Object.hasOwn(out, task.id)) issues.push({ where: `task ${tag}/${task.id}`, message: "the id appears twice in the tag; the first is kept" });
     else out[task.id] = task;
   }
   return out;
 }
 
 /**
- * Parsed tasks.json → tasks by tag. Reads the tagged format
- * (`{ "<tag>": { "tasks": [...], "metadata": {...} } }`) and the legacy one
- * (`{ "tasks": [...] }`, which is tag "master").
+ * Parsed tasks.json → tasks by tag, and every tag (empty ones too) with its
+ * description. Reads the tagged format (`{ "<tag>": { "tasks": [...],
+ * "metadata": { "description" } } }`) and the legacy one (`{ "tasks": [...] }`,
+ * which is tag "master").
  */
-export function normaliseTasksFile(raw: unknown): { tasks: TaskTree; issues: NormaliseIssue[] } {
+export function normaliseTasksFile(raw: unknown): { tasks: TaskTree; tags: ProjectTag[]; issues: NormaliseIssue[] } {
   const issues: NormaliseIssue[] = [];
   const tasks: Record<string, Record<string, NormalTask>> = {};
-  if (!isRecord(raw)) return { tasks, issues: [{ where: "tasks.json", message: "is not a JSON object" }] };
+  const tags: ProjectTag[] = [];
+  if (!isRecord(raw)) return { tasks, tags, issues: [{ where: "tasks.json", message: "is not a JSON object" }] };
   const tagged: [string, unknown][] = Array.isArray(raw.tasks) ? [[DEFAULT_TAG, raw]] : Object.entries(raw);
   for (const [tag, body] of tagged) {
     if (!isRecord(body) || !Array.isArray(body.tasks)) continue;
@@ -160,10 +179,12 @@ export function normaliseTasksFile(raw: unknown): { tasks: TaskTree; issues: Nor
       issues.push({ where: `tag ${JSON.stringify(tag)}`, message: "the tag name is not valid on the hub (1-64 of A-Z a-z 0-9 . _ -); its tasks are left out" });
       continue;
     }
+    const description = isRecord(body.metadata) ? text(body.metadata.description, MAX_TAG_DESCRIPTION_CHARS) : undefined;
+    tags.push({ name: tag, ...present("description", description) });
     const byId = normaliseTag(tag, body.tasks, issues);
     if (Object.keys(byId).length > 0) tasks[tag] = byId;
   }
-  return { tasks, issues };
+  return { tasks, tags, issues };
 }
 
 /** Parsed state.json → the current tag ("master" when absent or unusable). */

@@ -5,7 +5,10 @@ import { buildEvents } from "../../../bridge/src/sync/event-builder.ts";
 import { currentTagOf, normaliseTasksFile } from "../../../bridge/src/taskmaster/normalise.ts";
 import { STEPS, stateJson, tasksJson, type Step } from "./taskmaster-fixtures.ts";
 
-const view = (step: Step): ProjectView => ({ name: "fixtures", currentTag: currentTagOf(stateJson(step)), tasks: normaliseTasksFile(tasksJson(step)).tasks });
+const view = (step: Step): ProjectView => {
+  const { tasks, tags } = normaliseTasksFile(tasksJson(step));
+  return { name: "fixtures", currentTag: currentTagOf(stateJson(step)), tasks, tags };
+};
 const kinds = (prev: Step | null, next: Step) => diffProjects(prev ? view(prev) : null, view(next)).map((c) => `${c.kind} ${"tag" in c ? c.tag + "/" : ""}${"taskId" in c ? c.taskId : "task" in c ? c.task.id : ""}`.trim());
 
 describe("diffProjects on the real CLI's steps", () => {
@@ -16,16 +19,26 @@ describe("diffProjects on the real CLI's steps", () => {
   it("finds exactly the task each command touched", () => {
     expect(kinds("00-seed", "01-add-task")).toEqual(["task.upsert master/3"]);
     expect(kinds("01-add-task", "02-add-subtask")).toEqual(["task.upsert master/2", "task.progress master/2"]);
-    expect(kinds("02-add-subtask", "03-set-status")).toEqual(["task.upsert master/1", "task.upsert master/2", "task.progress master/2"]);
-    expect(kinds("03-set-status", "04-add-dependency")).toEqual(["task.upsert master/3"]);
+    // set-status also rewrites the tag's metadata without its description: the tag list changes too.
+    expect(kinds("02-add-subtask", "03-set-status")).toEqual(["task.upsert master/1", "task.upsert master/2", "task.progress master/2", "project.meta"]);
+    // ... and add-dependency writes it back.
+    expect(kinds("03-set-status", "04-add-dependency")).toEqual(["task.upsert master/3", "project.meta"]);
     expect(kinds("05-tags-add", "06-move")).toEqual(["task.removed master/3", "task.upsert feature/3"]);
     expect(kinds("06-move", "07-remove-task")).toEqual(["task.removed master/1"]);
     expect(kinds("07-remove-task", "08-tags-use")).toEqual(["project.meta"]);
   });
 
-  it("sends nothing for a cosmetic rewrite (a new empty tag, metadata only)", () => {
-    expect(kinds("04-add-dependency", "05-tags-add")).toEqual([]);
+  it("sends nothing for a cosmetic rewrite, and only the tag list for a new empty tag", () => {
     expect(kinds("03-set-status", "03-set-status")).toEqual([]);
+    expect(diffProjects(view("04-add-dependency"), view("05-tags-add"))).toEqual([
+      { kind: "project.meta", tags: [{ name: "master", description: "Tasks for master context" }, { name: "feature", description: "Feature work" }] },
+    ]);
+  });
+
+  it("reconciles on request: every tag, empty ones too, with its task ids, after the upserts", () => {
+    const changes = diffProjects(view("04-add-dependency"), view("05-tags-add"), { reconcile: true });
+    expect(changes.map((c) => c.kind)).toEqual(["project.sync", "project.meta"]);
+    expect(changes[0]).toEqual({ kind: "project.sync", tags: [{ tag: "master", taskIds: ["1", "2", "3"] }, { tag: "feature", taskIds: [] }] });
   });
 
   it("reports progress from subtasks done/total", () => {

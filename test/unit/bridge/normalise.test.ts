@@ -20,12 +20,13 @@ describe("normaliseTasksFile on files written by the real CLI", () => {
     });
   });
 
-  it("names subtasks parent.sub and drops Task Master's bookkeeping fields", () => {
+  it("names subtasks parent.sub, carries Task Master's updatedAt as modifiedAt, and drops its bookkeeping fields", () => {
     const { tasks } = normaliseTasksFile(tasksJson("03-set-status"));
     const task = tasks.master?.["2"];
     expect(task?.status).toBe("in-progress");
+    expect(task?.modifiedAt).toBe("2026-11-29T21:53:45.093Z");
     expect(task?.subtasks).toEqual([
-      { id: "2.1", title: "Routes", description: "HTTP routes", details: "", status: "done", dependencies: [] },
+      { id: "2.1", title: "Routes", description: "HTTP routes", details: "", status: "done", dependencies: [], modifiedAt: "2026-11-29T21:53:45.093Z" },
       { id: "2.2", title: "Auth", description: "", details: "", status: "pending", dependencies: [] },
     ]);
     expect(JSON.stringify(tasks)).not.toMatch(/parentTaskId|parentId|updatedAt/);
@@ -78,10 +79,11 @@ describe("normaliseTasksFile on odd input", () => {
     expect(Object.keys(tasks)).toEqual(["master"]);
     const task = tasks.master?.["2"];
     expect(task?.title).toBe("ok");
-    expect(task && "status" in task).toBe(false);
+    // A status the hub does not know is kept as text, and counts as blocked (never silently pending).
+    expect(task).toMatchObject({ status: "blocked", statusRaw: "someday" });
     expect(task && "priority" in task).toBe(false);
     expect(task?.dependencies).toEqual(["1"]);
-    expect(issues.map((i) => i.message).join("\n")).toMatch(/bad id[\s\S]*someday[\s\S]*no way[\s\S]*twice[\s\S]*tag name/);
+    expect(issues.map((i) => i.message).join("\n")).toMatch(/bad id[\s\S]*urgent[\s\S]*no way[\s\S]*twice[\s\S]*tag name/);
   });
 
   it("cuts text the hub would refuse as too long", () => {
@@ -94,5 +96,39 @@ describe("normaliseTasksFile on odd input", () => {
     expect(subtaskId("5", 2)).toBe("5.2");
     expect(subtaskId("5", "5.3")).toBe("5.3");
     expect(subtaskId("5", null)).toBeNull();
+  });
+});
+
+describe("normaliseTasksFile reads as Task Master does", () => {
+  it("reads a bare dependency inside a subtask as its sibling, keeping dotted ids and task dependencies", () => {
+    const { tasks } = normaliseTasksFile({
+      master: { tasks: [{ id: 2, title: "p", dependencies: [1], subtasks: [{ id: 1, title: "a" }, { id: 2, title: "b", dependencies: [1, "3.1"] }] }] },
+    });
+    expect(tasks.master?.["2"]?.dependencies).toEqual(["1"]);
+    expect(tasks.master?.["2"]?.subtasks[1]?.dependencies).toEqual(["2.1", "3.1"]);
+  });
+
+  it("reads completed as done, and a missing status as pending", () => {
+    const { tasks } = normaliseTasksFile({ master: { tasks: [{ id: 1, title: "old", status: "completed", subtasks: [{ id: 1, title: "s", status: "completed" }] }, { id: 2, title: "new" }] } });
+    expect(tasks.master?.["1"]?.status).toBe("done");
+    expect(tasks.master?.["1"]?.subtasks[0]?.status).toBe("done");
+    expect(tasks.master?.["1"] && "statusRaw" in tasks.master["1"]).toBe(false);
+    expect(tasks.master?.["2"]?.status).toBe("pending");
+  });
+
+  it("carries metadata and timestamps within the hub's rules, and lists every tag with its description", () => {
+    const { tasks, tags, issues } = normaliseTasksFile({
+      master: { tasks: [{ id: 1, title: "t", metadata: { owner: "ada" }, createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "not a date" }], metadata: { description: "Main" } },
+      empty: { tasks: [], metadata: {} },
+    });
+    expect(tasks.master?.["1"]).toMatchObject({ metadata: { owner: "ada" }, createdAt: "2026-01-01T00:00:00.000Z" });
+    expect(tasks.master?.["1"] && "modifiedAt" in tasks.master["1"]).toBe(false);
+    expect(tags).toEqual([{ name: "master", description: "Main" }, { name: "empty" }]);
+    expect(issues).toEqual([]);
+  });
+
+  it("leaves out fields Task Master dropped, so the bridge can clear them", () => {
+    const { tasks } = normaliseTasksFile({ master: { tasks: [{ id: 1, title: "t", status: "pending", dependencies: [] }] } });
+    expect(tasks.master?.["1"]).toEqual({ id: "1", title: "t", status: "pending", dependencies: [], subtasks: [] });
   });
 });

@@ -42,7 +42,7 @@ describe("ProjectSync", () => {
     await second.s.request();
     const ids = (o: MemoryOutbox) => o.peek(1000, 1e9).map((e) => e.id);
     expect(ids(second.outbox)).toEqual(ids(first.outbox));
-    expect(first.outbox.peek(1000, 1e9).map((e) => e.type)).toEqual(["task.upsert", "task.upsert", "task.progress", "task.upsert", "project.meta"]);
+    expect(first.outbox.peek(1000, 1e9).map((e) => e.type)).toEqual(["task.upsert", "task.upsert", "task.progress", "task.upsert", "project.sync", "project.meta"]);
   });
 
   it("saves the baseline after queueing, and then sends only what changed", async () => {
@@ -54,8 +54,13 @@ describe("ProjectSync", () => {
     writeFileSync(p.paths.tasksFile, JSON.stringify(tasksJson("03-set-status")));
     const next = sync(p, saved, 2_000);
     await next.s.request();
-    expect(next.outbox.peek(100, 1e9).map((e) => e.type)).toEqual(["task.upsert", "task.upsert", "task.progress"]);
-    expect(next.lines.at(-1)).toMatch(/queued 3 event\(s\) \(2 task.upsert, 1 task.progress\); 3 in the outbox/);
+    // A new start reconciles once (project.sync); set-status also rewrote the tag's metadata without its description (project.meta).
+    expect(next.outbox.peek(100, 1e9).map((e) => e.type)).toEqual(["task.upsert", "task.upsert", "task.progress", "project.sync", "project.meta"]);
+    expect(next.lines.at(-1)).toMatch(/queued 5 event\(s\) \(2 task.upsert, 1 task.progress, 1 project.sync, 1 project.meta\); 5 in the outbox/);
+    // Later syncs of the same run do not reconcile again.
+    writeFileSync(p.paths.tasksFile, JSON.stringify(tasksJson("04-add-dependency")));
+    await next.s.request();
+    expect(next.outbox.peek(100, 1e9).map((e) => e.type).slice(5)).toEqual(["task.upsert", "project.meta"]);
   });
 
   it("dates events after the newest queued one even if the clock steps back", async () => {

@@ -53,7 +53,8 @@ describe("reduce", () => {
     const task = state.tasks.master?.["5"];
     expect(task).toMatchObject({ id: "5", tag: "master", title: "Build", status: "in-progress", dependencies: ["1", "2"] });
     expect(task?.subtasks.map((s) => s.id)).toEqual(["5.1", "5.2"]);
-    expect(task?.subtasks[1]?.dependencies).toEqual(["1"]);
+    // Inside a subtask a bare number is the sibling, as Task Master reads it (issue 10).
+    expect(task?.subtasks[1]?.dependencies).toEqual(["5.1"]);
     expect(task?.subtasks[0]?.status).toBe("pending");
   });
 

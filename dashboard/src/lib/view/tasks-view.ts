@@ -22,6 +22,8 @@ export interface SubtaskView {
   readonly status: TaskStatus;
   /** Description and details, for search. */
   readonly text: string;
+  /** What to show: Task Master's own text for a status the hub does not know, else `status`. */
+  readonly statusText: string;
 }
 
 export interface TaskRow {
@@ -31,6 +33,8 @@ export interface TaskRow {
   readonly description: string | null;
   readonly details: string | null;
   readonly status: TaskStatus;
+  /** What to show: Task Master's own text for a status the hub does not know, else `status`. */
+  readonly statusText: string;
   readonly priority: TaskPriority | null;
   /** 0-100: the reported progress, else the share of done subtasks, else 100 when done. */
   readonly percent: number;
@@ -145,13 +149,14 @@ function toRow(task: TaskState, siblings: Record<string, TaskState>): TaskRow {
     description: task.description ?? null,
     details: task.details ?? null,
     status: task.status,
+    statusText: task.statusRaw ?? task.status,
     priority: task.priority ?? null,
     percent,
     percentSource: source,
     progressMessage: task.progress?.message ?? null,
     dependencies,
     waitingOn: dependencies.filter((d) => !d.satisfied).length,
-    subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status, text: [s.description, s.details].filter(Boolean).join("\n") })),
+    subtasks: task.subtasks.map((s) => ({ id: s.id, title: s.title ?? `Subtask ${s.id}`, status: s.status, statusText: s.statusRaw ?? s.status, text: [s.description, s.details].filter(Boolean).join("\n") })),
     subtasksDone,
     agentId: task.agentId ?? null,
     workingAgentIds: task.agents ?? [],
