@@ -6,7 +6,6 @@
 import { evictDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HubEventInput } from "../../protocol/index.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { ev, isoAt } from "../../dev/events.ts";
 import { channelObject, hub, send, snapshot, uniqueChannel } from "./support/hub.ts";
 import { SocketProbe } from "./support/socket-probe.ts";
@@ -60,7 +59,7 @@ describe("project.sync", () => {
       projectTags([{ name: "master", description: "Main" }, { name: "empty" }], isoAt(-5000)),
     );
     const before = await snapshot(channel);
-    const viewer = await SocketProbe.open(channel, { ticket: TEST_SECRETS.DASHBOARD_TOKEN, since: before.seq, epoch: before.epoch });
+    const viewer = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: before.seq, epoch: before.epoch });
     await viewer.waitFor("hello", (f) => f.length >= 1);
 
     expect(await send(channel, projectSync([{ tag: "master", taskIds: [1] }, { tag: "empty", taskIds: [] }], isoAt(-1000)))).toMatchObject({ accepted: 1, head: before.seq + 1 });
