@@ -15,10 +15,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
-import { freePort, ROOT } from "../../dev/dev-server.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { withTimeout } from "./deadline.ts";
-import { findChildPid } from "./process-stats.ts";
+import { freePort, ROOT } from "./dev-server.ts";
+import { findChildPid } from "./processes.ts";
+import { TEST_SECRETS } from "./secrets.ts";
 
 const BUILD_TIMEOUT_MS = 90_000;
 const START_TIMEOUT_MS = 60_000;
