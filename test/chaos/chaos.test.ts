@@ -37,6 +37,7 @@ let persistTo: string;
 let hub: MiniflareHub | null = null;
 let proxy: StallProxy | null = null;
 const viewers: TestViewer[] = [];
+const stopSenders = new AbortController();
 
 beforeAll(async () => {
   persistTo = mkdtempSync(join(tmpdir(), "tml-chaos-"));
@@ -46,6 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  stopSenders.abort();
   for (const viewer of viewers) viewer.close();
   await proxy?.close();
   await hub?.dispose();
@@ -89,17 +91,18 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
     const tickets = new ViewerTicket(http, CHANNELS[k % CHANNELS.length]!);
     viewers.push(new TestViewer(proxy!.url, tickets.channel, () => tickets.get()));
   }
-  await waitFor("every viewer's first snapshot", () => viewers.every((v) => v.state !== null), SIZE.settleTimeoutMs);
+  // Open, not "has a snapshot": a channel that has accepted no event yet may keep its viewers waiting for one.
+  await waitFor("every viewer's socket to open", () => viewers.every((v) => v.open), SIZE.settleTimeoutMs);
 
   // Senders share one budget of events; each posts its batches one after another.
   const deadlineMs = startedMs + SIZE.timeoutMs - SIZE.settleTimeoutMs;
-  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), deadlineMs));
+  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), deadlineMs, stopSenders.signal));
   let unclaimed = SIZE.events;
   let acknowledged = 0;
   let burstCopies = 0;
   const sending = Promise.all(
     senders.map(async (sender) => {
-      while (unclaimed > 0) {
+      while (unclaimed > 0 && !stopSenders.signal.aborted) {
         const size = Math.min(unclaimed, 1 + Math.floor(sender.rand() * SIZE.maxBatch));
         unclaimed -= size;
         const channel = CHANNELS[Math.floor(sender.rand() * CHANNELS.length)]!;

@@ -67,6 +67,8 @@ export class ChaosSender {
     readonly hub: HubClient,
     readonly rand: Rand,
     readonly deadlineMs: number,
+    /** Aborted when the test ends, so that no retry loop outlives it. */
+    readonly signal: AbortSignal,
   ) {}
 
   /** Builds `size` events for `channel`; with `lateBurst`, up to 10 of them are older than what the hub already has. */
@@ -166,6 +168,7 @@ export class ChaosSender {
   /** Posts until a 2xx; a 4xx other than 429 is a failure of the test or the hub, and throws. */
   async deliver(channel: string, events: readonly HubEventInput[]): Promise<WebhookAccepted> {
     for (let attempt = 1; ; attempt++) {
+      this.signal.throwIfAborted();
       if (Date.now() > this.deadlineMs) throw new Error(`sender ${this.index}: no 2xx for a batch of ${events.length} on ${channel} before the deadline`);
       let waitMs = backoffDelayMs(attempt, RETRY, this.rand);
       try {
