@@ -113,10 +113,20 @@ export class MiniflareHub {
     return findChildPid(process.pid, "workerd");
   }
 
-  /** Evicts a channel's object as the platform does when it is idle or moved: its memory goes, its storage stays. */
-  async evict(channel: string, webSockets: EvictedSockets): Promise<void> {
+  /**
+   * Evicts a channel's object as the platform does when it is idle or moved: its memory goes, its storage stays.
+   * False when the object was not running (nothing to evict).
+   */
+  async evict(channel: string, webSockets: EvictedSockets): Promise<boolean> {
     if (!this.#mf) throw new Error("evict: the runtime is not running");
-    await withTimeout(this.#mf.unsafeEvictDurableObject(WORKER_NAME, CHANNEL_CLASS, { name: channel, webSockets }), EVICT_TIMEOUT_MS, "eviction did not finish");
+    try {
+      await withTimeout(this.#mf.unsafeEvictDurableObject(WORKER_NAME, CHANNEL_CLASS, { name: channel, webSockets }), EVICT_TIMEOUT_MS, "eviction did not finish");
+      return true;
+    } catch (error) {
+      // workerd's words for an object with no live instance.
+      if (error instanceof Error && error.message.includes("not currently running")) return false;
+      throw error;
+    }
   }
 
   /**

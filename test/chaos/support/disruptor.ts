@@ -97,7 +97,7 @@ export class Disruptor {
   async evict(channel = this.channels[Math.floor(this.rand() * this.channels.length)]!): Promise<void> {
     if (!this.hub.running) return;
     const webSockets: EvictedSockets = this.rand() < 0.5 ? "hibernate" : "close";
-    await this.hub.evict(channel, webSockets);
+    if (!(await this.hub.evict(channel, webSockets))) return;
     if (webSockets === "hibernate") this.counts.evictionsHibernate++;
     else this.counts.evictionsClose++;
   }
