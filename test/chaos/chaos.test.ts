@@ -19,16 +19,19 @@ import { Paths, type SnapshotResponse } from "../../protocol/index.ts";
 import { HubClient } from "../../dev/hub-client.ts";
 import { MiniflareHub } from "../../dev/miniflare-hub.ts";
 import { isGapFree, TestViewer } from "../e2e/support/test-viewer.ts";
-import { auditLog, type LogAudit } from "./support/log-audit.ts";
 import { ChaosSender } from "./support/chaos-sender.ts";
 import { chaosSize } from "./support/chaos-size.ts";
 import { Disruptor } from "./support/disruptor.ts";
+import { auditLog, type LogAudit } from "./support/log-audit.ts";
+import { retry } from "./support/retry.ts";
 import { StallProxy } from "./support/stall-proxy.ts";
 import { ViewerTicket } from "./support/viewer-tickets.ts";
 
 const SIZE = chaosSize();
 const CHANNELS = Array.from({ length: SIZE.channels }, (_, k) => `chaos-${k + 1}`);
-const HTTP_TIMEOUT_MS = 20_000;
+const HTTP_TIMEOUT_MS = 30_000;
+const HTTP_RETRY_MS = 120_000;
+const PROGRESS_EVERY_MS = 15_000;
 const DUPLICATE_BURST_RATE = 0.1;
 const LATE_BURST_RATE = 0.3;
 const SEED = Number(process.env.CHAOS_SEED ?? 20260817);
@@ -54,7 +57,7 @@ afterAll(async () => {
   rmSync(persistTo, { recursive: true, force: true });
 });
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed with CHAOS_SEED. */
+/** A small seeded generator (mulberry32): CHAOS_SEED replays a run's choices (not its timing). */
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -67,6 +70,7 @@ function seeded(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 async function waitFor(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -76,9 +80,40 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs: number
   }
 }
 
-function summary(values: number[]): string {
+function spread(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
-  return `min ${sorted[0]} median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)}`;
+  return `min ${sorted[0]} median ${sorted[Math.floor(sorted.length / 2)]} max ${sorted.at(-1)} (total ${sorted.reduce((a, b) => a + b, 0)})`;
+}
+
+/** Senders share one budget of events; each posts its batches one after another, sometimes twice at once. */
+function startSending(senders: readonly ChaosSender[]) {
+  const progress = { unclaimed: SIZE.events, acknowledged: 0, burstCopies: 0, outcome: "running" as "running" | "done" | "failed" };
+  const done = Promise.all(
+    senders.map(async (sender) => {
+      while (progress.unclaimed > 0 && !stopSenders.signal.aborted) {
+        const size = Math.min(progress.unclaimed, 1 + Math.floor(sender.rand() * SIZE.maxBatch));
+        progress.unclaimed -= size;
+        const channel = CHANNELS[Math.floor(sender.rand() * CHANNELS.length)]!;
+        const batch = sender.batch(channel, size, sender.rand() < LATE_BURST_RATE);
+        sender.counts.batches++;
+        if (sender.rand() < DUPLICATE_BURST_RATE) {
+          // A sender that timed out and retried while its first post was still running.
+          sender.counts.duplicateBursts++;
+          progress.burstCopies += batch.length;
+          await Promise.all([sender.deliver(channel, batch), sender.deliver(channel, batch)]);
+        } else {
+          await sender.deliver(channel, batch);
+        }
+        progress.acknowledged += batch.length;
+        await sleep(20 + sender.rand() * 200);
+      }
+    }),
+  );
+  done.then(
+    () => (progress.outcome = "done"),
+    () => (progress.outcome = "failed"),
+  );
+  return { progress, done };
 }
 
 it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.events} events, ${SIZE.kills} kills — nothing lost, nothing twice`, { timeout: SIZE.timeoutMs }, async () => {
@@ -86,84 +121,57 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   const startedMs = Date.now();
   const rand = seeded(SEED);
   const http = new HubClient(running.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
+  const log = (line: string) => console.log(`[chaos ${SIZE.name} ${seconds(Date.now() - startedMs)}] ${line}`);
 
   for (let k = 0; k < SIZE.clients; k++) {
-    const tickets = new ViewerTicket(http, CHANNELS[k % CHANNELS.length]!);
-    viewers.push(new TestViewer(proxy!.url, tickets.channel, () => tickets.get()));
+    const channel = CHANNELS[k % CHANNELS.length]!;
+    const ticket = new ViewerTicket(http, [channel]);
+    viewers.push(new TestViewer(proxy!.url, channel, () => ticket.get()));
   }
   // Open, not "has a snapshot": a channel that has accepted no event yet may keep its viewers waiting for one.
   await waitFor("every viewer's socket to open", () => viewers.every((v) => v.open), SIZE.settleTimeoutMs);
 
-  // Senders share one budget of events; each posts its batches one after another.
-  const deadlineMs = startedMs + SIZE.timeoutMs - SIZE.settleTimeoutMs;
-  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), deadlineMs, stopSenders.signal));
-  let unclaimed = SIZE.events;
-  let acknowledged = 0;
-  let burstCopies = 0;
-  const sending = Promise.all(
-    senders.map(async (sender) => {
-      while (unclaimed > 0 && !stopSenders.signal.aborted) {
-        const size = Math.min(unclaimed, 1 + Math.floor(sender.rand() * SIZE.maxBatch));
-        unclaimed -= size;
-        const channel = CHANNELS[Math.floor(sender.rand() * CHANNELS.length)]!;
-        const batch = sender.batch(channel, size, sender.rand() < LATE_BURST_RATE);
-        sender.counts.batches++;
-        if (sender.rand() < DUPLICATE_BURST_RATE) {
-          // The same batch twice at once (a sender that timed out and retried while the first post was still running).
-          sender.counts.duplicateBursts++;
-          burstCopies += batch.length;
-          await Promise.all([sender.deliver(channel, batch), sender.deliver(channel, batch)]);
-        } else {
-          await sender.deliver(channel, batch);
-        }
-        acknowledged += batch.length;
-        await sleep(20 + sender.rand() * 200);
-      }
-    }),
-  );
-  // An object, not a `let`: the callbacks change it behind the loop's back.
-  const senderState: { outcome: "running" | "done" | "failed" } = { outcome: "running" };
-  sending.then(
-    () => (senderState.outcome = "done"),
-    () => (senderState.outcome = "failed"),
-  );
+  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), startedMs + SIZE.timeoutMs - SIZE.settleTimeoutMs, stopSenders.signal));
+  const sending = startSending(senders);
+  const { progress } = sending;
 
-  // The chaos runs until the senders are done and every kind of disruption has happened often enough.
+  // The chaos lasts until the senders are done and every kind of disruption has happened often enough.
   const disruptor = new Disruptor(running, proxy!, viewers, CHANNELS, rand);
+  const d = disruptor.counts;
   const killAt = Array.from({ length: SIZE.kills }, (_, k) => Math.floor((SIZE.events * (k + 1)) / (SIZE.kills + 1)));
-  while (senderState.outcome === "running" || disruptor.counts.kills < SIZE.kills || disruptor.counts.halfOpens < SIZE.minHalfOpens || disruptor.evictions < SIZE.minEvictions) {
-    if (senderState.outcome === "failed") break;
-    const nextKill = killAt[disruptor.counts.kills];
-    if (nextKill !== undefined && (acknowledged >= nextKill || senderState.outcome === "done")) {
-      await disruptor.killAndRestart(300 + rand() * 1200);
-    } else if (senderState.outcome === "done" && disruptor.counts.halfOpens < SIZE.minHalfOpens) {
-      disruptor.halfOpen();
-    } else if (senderState.outcome === "done" && disruptor.evictions < SIZE.minEvictions) {
-      await disruptor.evict();
-    } else {
-      await disruptor.step();
+  let reportedMs = Date.now();
+  while (progress.outcome !== "failed" && (progress.outcome === "running" || d.kills < SIZE.kills || d.halfOpens < SIZE.minHalfOpens || disruptor.evictions < SIZE.minEvictions)) {
+    const sent = progress.outcome === "done";
+    const nextKill = killAt[d.kills];
+    if (nextKill !== undefined && (progress.acknowledged >= nextKill || sent)) await disruptor.killAndRestart(300 + rand() * 1200);
+    else if (sent && d.halfOpens < SIZE.minHalfOpens) disruptor.halfOpen();
+    else if (sent && disruptor.evictions < SIZE.minEvictions) await disruptor.evict();
+    else await disruptor.step();
+    if (Date.now() - reportedMs > PROGRESS_EVERY_MS) {
+      reportedMs = Date.now();
+      log(`acknowledged ${progress.acknowledged}/${SIZE.events} events; kills ${d.kills}, evictions ${disruptor.evictions}, half-opens ${d.halfOpens}; viewers open ${viewers.filter((v) => v.open).length}/${viewers.length}`);
     }
     await sleep(50 + rand() * 250);
   }
-  await sending;
+  await sending.done;
   disruptor.settle();
-  const chaosEndedMs = Date.now();
+  const chaosMs = Date.now() - startedMs;
+  log(`chaos over: every event acknowledged; waiting for ${viewers.length} viewers to catch up`);
 
   // Every viewer catches up with its channel's snapshot.
-  const adminTicket = await http.ticket(CHANNELS);
-  const readSnapshot = async (channel: string): Promise<SnapshotResponse> => {
-    const res = await http.get(Paths.snapshot(channel), adminTicket);
-    if (res.status !== 200) throw new Error(`${channel}: snapshot answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as SnapshotResponse;
-  };
+  const admin = new ViewerTicket(http, CHANNELS);
+  const readJson = <T,>(path: string): Promise<T> =>
+    retry(`GET ${path}`, async () => {
+      const res = await http.get(path, await admin.get());
+      if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as T;
+    }, HTTP_RETRY_MS);
   const snapshots = new Map<string, SnapshotResponse>();
-  for (const channel of CHANNELS) snapshots.set(channel, await readSnapshot(channel));
-  await waitFor(
-    "every viewer to reach its channel's head",
-    () => viewers.every((v) => v.open && v.seq === snapshots.get(v.channel)!.seq),
-    SIZE.settleTimeoutMs,
-  );
-  for (const channel of CHANNELS) expect((await readSnapshot(channel)).seq, `${channel} moved while the run settled`).toBe(snapshots.get(channel)!.seq);
+  for (const channel of CHANNELS) snapshots.set(channel, await readJson<SnapshotResponse>(Paths.snapshot(channel)));
+  await waitFor("every viewer to reach its channel's head", () => viewers.every((v) => v.open && v.seq === snapshots.get(v.channel)!.seq), SIZE.settleTimeoutMs);
+  for (const channel of CHANNELS) {
+    expect((await readJson<SnapshotResponse>(Paths.snapshot(channel))).seq, `${channel} moved while the run settled`).toBe(snapshots.get(channel)!.seq);
+  }
 
   for (const viewer of viewers) {
     const snapshot = snapshots.get(viewer.channel)!;
@@ -179,13 +187,13 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   const audits = new Map<string, LogAudit>();
   for (const channel of CHANNELS) {
     const snapshot = snapshots.get(channel)!;
-    const audit = await auditLog(http, adminTicket, channel, snapshot);
+    const audit = await auditLog(readJson, channel, snapshot);
     expect(audit.head).toBe(snapshot.seq);
     expect(audit.replayed).toEqual(snapshot.state);
     audits.set(channel, audit);
   }
-  const problems: string[] = [];
   const expected = new Map(senders.flatMap((s) => [...s.expectations]));
+  const problems: string[] = [];
   for (const [id, { channel, applied }] of expected) {
     const deltas = audits.get(channel)!.causes.get(id) ?? 0;
     if (deltas !== (applied ? 1 : 0)) problems.push(`${id} on ${channel}: ${deltas} deltas, expected ${applied ? 1 : 0}`);
@@ -196,33 +204,28 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   expect(problems.slice(0, 20)).toEqual([]);
 
   const total = (key: keyof ChaosSender["counts"]) => senders.reduce((n, s) => n + s.counts[key], 0);
-  const events = total("events");
-  const late = total("late");
+  const [events, late, accepted, duplicates, stale, ambiguous] = [total("events"), total("late"), total("accepted"), total("duplicates"), total("stale"), total("ambiguous")];
   const current = events - late;
-  const [accepted, duplicates, stale, ambiguous] = [total("accepted"), total("duplicates"), total("stale"), total("ambiguous")];
   expect(events).toBe(SIZE.events);
-  // Every post that was answered 2xx is fully accounted for.
-  expect(accepted + duplicates + stale).toBe(events + burstCopies);
+  // Every post answered 2xx is fully accounted for.
+  expect(accepted + duplicates + stale).toBe(events + progress.burstCopies);
   // A post lost in a kill may have been applied: its retry then reports duplicates instead. Without one, the counts are exact.
   expect(accepted).toBeLessThanOrEqual(current);
   expect(stale).toBeLessThanOrEqual(late);
   if (ambiguous === 0) expect([accepted, stale]).toEqual([current, late]);
-  expect(disruptor.counts.kills).toBeGreaterThanOrEqual(SIZE.kills);
+  expect(d.kills).toBeGreaterThanOrEqual(SIZE.kills);
 
-  const d = disruptor.counts;
   const perClient = viewers.map((v) => v.applied.filter((s) => s > 0).length);
-  const reconnects = viewers.reduce((n, v) => n + v.hellos - 1, 0);
-  const recovered = viewers.reduce((n, v) => n + v.recovered, 0);
-  const snapshotsTaken = viewers.reduce((n, v) => n + v.snapshots, 0);
-  const heads = CHANNELS.map((c) => `${c}=${snapshots.get(c)!.seq}`).join(" ");
-  console.log(
+  const sum = (f: (v: TestViewer) => number) => viewers.reduce((n, v) => n + f(v), 0);
+  const audited = [...audits.values()];
+  log(
     [
-      `[chaos ${SIZE.name}] seed=${SEED} clients=${SIZE.clients} channels=${SIZE.channels} senders=${SIZE.senders} time=${((Date.now() - startedMs) / 1000).toFixed(1)}s (chaos ${((chaosEndedMs - startedMs) / 1000).toFixed(1)}s)`,
-      `  events sent=${events} (current ${current}, late ${late}) batches=${total("batches")} duplicate bursts=${total("duplicateBursts")} (${burstCopies} events re-posted)`,
-      `  acknowledged accepted=${accepted} duplicate=${duplicates} stale=${stale}; posts rate-limited=${total("rateLimited")} ambiguous=${ambiguous}`,
-      `  log heads ${heads}; deltas caused by events=${[...audits.values()].reduce((n, a) => n + a.causes.size, 0)} by the hub=${[...audits.values()].reduce((n, a) => n + a.uncaused, 0)}`,
-      `  disruptions blips=${d.blips} outages=${d.outages} half-opens=${d.halfOpens} (resumed ${d.halfOpenResumed}, dropped ${d.halfOpenDropped}) evictions=${d.evictionsHibernate + d.evictionsClose} (hibernate ${d.evictionsHibernate}, close ${d.evictionsClose}) kills=${d.kills}`,
-      `  viewers reconnects=${reconnects} recovered=${recovered} snapshots=${snapshotsTaken} deltas applied per client: ${summary(perClient)} (total ${perClient.reduce((a, b) => a + b, 0)})`,
+      `passed; seed=${SEED} clients=${SIZE.clients} channels=${SIZE.channels} senders=${SIZE.senders}; chaos ${seconds(chaosMs)}, total ${seconds(Date.now() - startedMs)}`,
+      `  events sent=${events} (current ${current}, late ${late}) in ${total("batches")} batches; duplicate bursts=${total("duplicateBursts")} (${progress.burstCopies} events posted twice at once)`,
+      `  acknowledged: accepted=${accepted} duplicate=${duplicates} stale=${stale}; posts answered 429=${total("rateLimited")}, lost or 5xx (retried)=${ambiguous}`,
+      `  log: heads ${CHANNELS.map((c) => `${c}=${snapshots.get(c)!.seq}`).join(" ")}; deltas caused by events=${audited.reduce((n, a) => n + a.causes.size, 0)}, by the hub=${audited.reduce((n, a) => n + a.uncaused, 0)}`,
+      `  disruptions: blips=${d.blips} outages=${d.outages} half-opens=${d.halfOpens} (resumed ${d.halfOpenResumed}, dropped ${d.halfOpenDropped}) evictions=${disruptor.evictions} (hibernate ${d.evictionsHibernate}, close ${d.evictionsClose}) kills=${d.kills}`,
+      `  viewers: reconnects=${sum((v) => v.hellos - 1)} recovered=${sum((v) => v.recovered)} snapshots=${sum((v) => v.snapshots)}; deltas applied per client ${spread(perClient)}`,
       ...running.logs.errors.map((line) => `  worker/runtime: ${line}`),
     ].join("\n"),
   );

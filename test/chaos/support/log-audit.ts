@@ -5,7 +5,9 @@
  * each event id caused a delta, for the exactly-once check.
  */
 import { applyChanges, emptyState, Paths, type ChannelState, type DeltasResponse, type SnapshotResponse } from "../../../protocol/index.ts";
-import type { HubClient } from "../../../dev/hub-client.ts";
+
+/** GETs a path of the hub as a viewer and parses its 200 answer. */
+export type ReadJson = <T>(path: string) => Promise<T>;
 
 export interface LogAudit {
   readonly head: number;
@@ -17,16 +19,14 @@ export interface LogAudit {
   readonly replayed: ChannelState;
 }
 
-export async function auditLog(hub: HubClient, ticket: string, channel: string, snapshot: SnapshotResponse): Promise<LogAudit> {
+export async function auditLog(readJson: ReadJson, channel: string, snapshot: SnapshotResponse): Promise<LogAudit> {
   const causes = new Map<string, number>();
   const replayed = emptyState();
   let uncaused = 0;
   let since = 0;
   while (since < snapshot.seq) {
     const query = new URLSearchParams({ since: String(since), epoch: snapshot.epoch });
-    const res = await hub.get(`${Paths.deltas(channel)}?${query}`, ticket);
-    if (res.status !== 200) throw new Error(`${channel}: deltas answered ${res.status}: ${await res.text()}`);
-    const page = (await res.json()) as DeltasResponse;
+    const page = await readJson<DeltasResponse>(`${Paths.deltas(channel)}?${query}`);
     if (!page.recovered) throw new Error(`${channel}: the log no longer reaches back to seq ${since + 1}`);
     if (page.deltas.length === 0) throw new Error(`${channel}: the log stops at ${since}, the snapshot is at ${snapshot.seq}`);
     for (const delta of page.deltas) {
