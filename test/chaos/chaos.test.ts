@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Paths, type SnapshotResponse } from "../../protocol/index.ts";
 import { HubClient } from "../../dev/hub-client.ts";
@@ -32,6 +33,12 @@ const CHANNELS = Array.from({ length: SIZE.channels }, (_, k) => `chaos-${k + 1}
 const HTTP_TIMEOUT_MS = 30_000;
 const HTTP_RETRY_MS = 120_000;
 const PROGRESS_EVERY_MS = 15_000;
+/**
+ * A connect answers after the hub has replayed what the viewer missed, synchronously. On a busy machine
+ * that can take longer than partysocket's 5 s, and a viewer that gives up and retries asks for the same
+ * replay again: give it time instead.
+ */
+const CONNECTION_TIMEOUT_MS = 30_000;
 const DUPLICATE_BURST_RATE = 0.1;
 const LATE_BURST_RATE = 0.3;
 const SEED = Number(process.env.CHAOS_SEED ?? 20260817);
@@ -72,10 +79,15 @@ function seeded(seed: number): () => number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-async function waitFor(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, predicate: () => boolean, timeoutMs: number, report?: () => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let reportedMs = Date.now();
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (report && Date.now() - reportedMs > PROGRESS_EVERY_MS) {
+      reportedMs = Date.now();
+      report();
+    }
     await sleep(100);
   }
 }
@@ -122,11 +134,12 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   const rand = seeded(SEED);
   const http = new HubClient(running.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
   const log = (line: string) => console.log(`[chaos ${SIZE.name} ${seconds(Date.now() - startedMs)}] ${line}`);
+  const hubLogLines = () => [...running.logs.byEvent].map(([event, n]) => `${event} ${n}`).join(", ");
 
   for (let k = 0; k < SIZE.clients; k++) {
     const channel = CHANNELS[k % CHANNELS.length]!;
     const ticket = new ViewerTicket(http, [channel]);
-    viewers.push(new TestViewer(proxy!.url, channel, () => ticket.get()));
+    viewers.push(new TestViewer(proxy!.url, channel, () => ticket.get(), { connectionTimeoutMs: CONNECTION_TIMEOUT_MS }));
   }
   // Open, not "has a snapshot": a channel that has accepted no event yet may keep its viewers waiting for one.
   await waitFor("every viewer's socket to open", () => viewers.every((v) => v.open), SIZE.settleTimeoutMs);
@@ -140,6 +153,9 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   const d = disruptor.counts;
   const killAt = Array.from({ length: SIZE.kills }, (_, k) => Math.floor((SIZE.events * (k + 1)) / (SIZE.kills + 1)));
   let reportedMs = Date.now();
+  let cpu = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay();
+  loopDelay.enable();
   while (progress.outcome !== "failed" && (progress.outcome === "running" || d.kills < SIZE.kills || d.halfOpens < SIZE.minHalfOpens || disruptor.evictions < SIZE.minEvictions)) {
     const sent = progress.outcome === "done";
     const nextKill = killAt[d.kills];
@@ -147,19 +163,26 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
     else if (sent && d.halfOpens < SIZE.minHalfOpens) disruptor.halfOpen();
     else if (sent && disruptor.evictions < SIZE.minEvictions) await disruptor.evict();
     else await disruptor.step();
-    if (Date.now() - reportedMs > PROGRESS_EVERY_MS) {
+    const sinceReportMs = Date.now() - reportedMs;
+    if (sinceReportMs > PROGRESS_EVERY_MS) {
       reportedMs = Date.now();
-      log(`acknowledged ${progress.acknowledged}/${SIZE.events} events; kills ${d.kills}, evictions ${disruptor.evictions}, half-opens ${d.halfOpens}; viewers open ${viewers.filter((v) => v.open).length}/${viewers.length}`);
+      const used = process.cpuUsage(cpu);
+      const load = `this process: cpu ${Math.round(((used.user + used.system) / 1000 / sinceReportMs) * 100)}%, event loop delay p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms`;
+      cpu = process.cpuUsage();
+      loopDelay.reset();
+      log(`${load}; acknowledged ${progress.acknowledged}/${SIZE.events} events; kills ${d.kills}, evictions ${disruptor.evictions}, half-opens ${d.halfOpens}; viewers open ${viewers.filter((v) => v.open).length}/${viewers.length}, hellos ${viewers.reduce((n, v) => n + v.hellos, 0)}; hub log lines: ${hubLogLines()}`);
     }
     await sleep(50 + rand() * 250);
   }
   await sending.done;
+  loopDelay.disable();
   disruptor.settle();
   const chaosMs = Date.now() - startedMs;
   log(`chaos over: every event acknowledged; waiting for ${viewers.length} viewers to catch up`);
 
   // Every viewer catches up with its channel's snapshot.
   const admin = new ViewerTicket(http, CHANNELS);
+  log(`hub log lines: ${hubLogLines()}`);
   const readJson = <T,>(path: string): Promise<T> =>
     retry(`GET ${path}`, async () => {
       const res = await http.get(path, await admin.get());
@@ -168,7 +191,12 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
     }, HTTP_RETRY_MS);
   const snapshots = new Map<string, SnapshotResponse>();
   for (const channel of CHANNELS) snapshots.set(channel, await readJson<SnapshotResponse>(Paths.snapshot(channel)));
-  await waitFor("every viewer to reach its channel's head", () => viewers.every((v) => v.open && v.seq === snapshots.get(v.channel)!.seq), SIZE.settleTimeoutMs);
+  await waitFor(
+    "every viewer to reach its channel's head",
+    () => viewers.every((v) => v.open && v.seq === snapshots.get(v.channel)!.seq),
+    SIZE.settleTimeoutMs,
+    () => log(`viewers open ${viewers.filter((v) => v.open).length}, at the head ${viewers.filter((v) => v.seq === snapshots.get(v.channel)!.seq).length} of ${viewers.length}; hub log lines: ${hubLogLines()}`),
+  );
   for (const channel of CHANNELS) {
     expect((await readJson<SnapshotResponse>(Paths.snapshot(channel))).seq, `${channel} moved while the run settled`).toBe(snapshots.get(channel)!.seq);
   }
