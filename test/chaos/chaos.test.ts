@@ -144,7 +144,7 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   // Open, not "has a snapshot": a channel that has accepted no event yet may keep its viewers waiting for one.
   await waitFor("every viewer's socket to open", () => viewers.every((v) => v.open), SIZE.settleTimeoutMs);
 
-  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), startedMs + SIZE.timeoutMs - SIZE.settleTimeoutMs, stopSenders.signal));
+  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), SIZE.settleTimeoutMs, stopSenders.signal));
   const sending = startSending(senders);
   const { progress } = sending;
 

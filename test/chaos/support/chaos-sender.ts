@@ -66,7 +66,8 @@ export class ChaosSender {
     readonly index: number,
     readonly hub: HubClient,
     readonly rand: Rand,
-    readonly deadlineMs: number,
+    /** The longest one batch may take to get its 2xx: long enough to outlast a kill and the reconnect storm after it. */
+    readonly deliveryTimeoutMs: number,
     /** Aborted when the test ends, so that no retry loop outlives it. */
     readonly signal: AbortSignal,
   ) {}
@@ -167,9 +168,11 @@ export class ChaosSender {
 
   /** Posts until a 2xx; a 4xx other than 429 is a failure of the test or the hub, and throws. */
   async deliver(channel: string, events: readonly HubEventInput[]): Promise<WebhookAccepted> {
+    const deadlineMs = Date.now() + this.deliveryTimeoutMs;
+    let lastAnswer = "no answer yet";
     for (let attempt = 1; ; attempt++) {
       this.signal.throwIfAborted();
-      if (Date.now() > this.deadlineMs) throw new Error(`sender ${this.index}: no 2xx for a batch of ${events.length} on ${channel} before the deadline`);
+      if (Date.now() > deadlineMs) throw new Error(`sender ${this.index}: no 2xx for a batch of ${events.length} on ${channel} in ${this.deliveryTimeoutMs} ms (${lastAnswer})`);
       let waitMs = backoffDelayMs(attempt, RETRY, this.rand);
       try {
         const res = await this.hub.post(channel, { events });
@@ -184,6 +187,7 @@ export class ChaosSender {
           return ack;
         }
         const text = await res.text();
+        lastAnswer = `last answer ${res.status}: ${text.slice(0, 300)}`;
         if (res.status === 429) {
           this.counts.rateLimited++;
           waitMs = Math.max(waitMs, retryAfterMs(res.headers.get("retry-after")));
@@ -194,6 +198,7 @@ export class ChaosSender {
         }
       } catch (error) {
         if (error instanceof FatalSendError) throw error;
+        lastAnswer = `last error ${error instanceof Error ? error.message : String(error)}`;
         this.counts.ambiguous++; // the connection went away (a kill): the hub may have committed the batch
       }
       await new Promise((resolve) => setTimeout(resolve, waitMs));
