@@ -67,6 +67,16 @@ export default defineConfig({
       },
       {
         test: {
+          // test/chaos: CI size here; `npm run test:chaos` sets CHAOS_SIZE=full. The test sets its own timeout from the size.
+          name: "chaos",
+          include: ["test/chaos/**/*.test.ts"],
+          environment: "node",
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "bridge",
           include: ["test/bridge/**/*.test.ts"],
           environment: "node",

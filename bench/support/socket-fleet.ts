@@ -9,7 +9,7 @@
  * the moment EVERY socket has it.
  */
 import { Paths, type ServerFrame } from "../../protocol/index.ts";
-import { withTimeout } from "./deadline.ts";
+import { withTimeout } from "../../dev/deadline.ts";
 
 const KEPT_VIOLATIONS = 50;
 

@@ -20,7 +20,8 @@ export class TestViewer {
   errors: string[] = [];
   readonly socket: ReconnectingWebSocket;
 
-  constructor(baseUrl: string, readonly channel: string, ticket: () => Promise<string>) {
+  /** `connectionTimeoutMs`: how long a connect may take before partysocket gives up and retries (default 5 s). */
+  constructor(baseUrl: string, readonly channel: string, ticket: () => Promise<string>, options: { connectionTimeoutMs?: number } = {}) {
     const wsBase = baseUrl.replace(/^http/, "ws");
     this.socket = new ReconnectingWebSocket(
       async () => {
@@ -32,7 +33,7 @@ export class TestViewer {
         return `${wsBase}${Paths.socket(channel)}?${query}`;
       },
       null,
-      { WebSocket: globalThis.WebSocket, minReconnectionDelay: 50 + Math.random() * 200, maxReconnectionDelay: 2000, connectionTimeout: 5000 },
+      { WebSocket: globalThis.WebSocket, minReconnectionDelay: 50 + Math.random() * 200, maxReconnectionDelay: 2000, connectionTimeout: options.connectionTimeoutMs ?? 5000 },
     );
     this.socket.addEventListener("message", (event) => this.#onMessage(String(event.data)));
   }

@@ -1,33 +1,39 @@
 /**
- * The real Worker in ONE Miniflare (workerd) process, for load benchmarks.
+ * The real Worker in ONE Miniflare (workerd) process, for the load bench
+ * and the chaos test.
  *
  * Why not DevServer: `wrangler dev` puts a proxy in front of workerd that
  * holds about 4 file descriptors per WebSocket, so ~4,500 sockets exhaust
- * `ulimit -n` 20000. Here clients talk to workerd directly.
+ * `ulimit -n` 20000. Here clients talk to workerd directly. And Miniflare
+ * can evict one Durable Object the way the platform does (`evict`), which
+ * `wrangler dev` cannot be asked to do.
  *
  * The bundle is wrangler's own (`wrangler deploy --dry-run`) and the
  * Miniflare options are wrangler's (`unstable_getMiniflareWorkerOptions`),
- * both from wrangler.toml minus `[assets]`: the bench needs no dashboard.
+ * both from wrangler.toml minus `[assets]`: neither needs the dashboard.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare, type MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
-import { freePort, ROOT } from "../../dev/dev-server.ts";
-import { TEST_SECRETS } from "../../dev/secrets.ts";
 import { withTimeout } from "./deadline.ts";
-import { findChildPid } from "./process-stats.ts";
+import { freePort, ROOT } from "./dev-server.ts";
+import { findChildPid } from "./processes.ts";
+import { TEST_SECRETS } from "./secrets.ts";
 
 const BUILD_TIMEOUT_MS = 90_000;
 const START_TIMEOUT_MS = 60_000;
 const DISPOSE_TIMEOUT_MS = 15_000;
+const EVICT_TIMEOUT_MS = 30_000;
 const KEPT_ERROR_LINES = 10;
 
 export interface MiniflareHubOptions {
   /** Extra vars (strings), e.g. MAX_CONNECTIONS_PER_CHANNEL. Secrets are TEST_SECRETS. */
   vars?: Record<string, string>;
+  /** Keep Durable Object storage in this folder, so that a restart (also after kill()) finds it. Default: a temporary one. */
+  persistTo?: string;
 }
 
 /** Counts of the Worker's JSON log lines by `event` (runtime lines by level), and the first error and runtime lines verbatim. */
@@ -36,9 +42,16 @@ export interface WorkerLogSummary {
   readonly errors: string[];
 }
 
+/** What happens to an evicted object's WebSockets: kept open by the runtime (hibernation), or closed. */
+export type EvictedSockets = "hibernate" | "close";
+
+const WORKER_NAME = "taskmaster-live";
+const CHANNEL_CLASS = "ChannelObject";
+
 export class MiniflareHub {
   readonly logs: WorkerLogSummary = { byEvent: new Map(), errors: [] };
   #mf: Miniflare | null = null;
+  #options: MiniflareOptions | null = null;
 
   private constructor(
     readonly url: string,
@@ -56,25 +69,23 @@ export class MiniflareHub {
       // No assets in this config. modulesRules only matter for unbundled modules, and the
       // dry-run output is one ES module; Miniflare 5 refuses to convert them.
       const { assets: _assets, modulesRules: _rules, ...worker } = workerOptions as typeof workerOptions & { assets?: unknown };
-      const mf = new Miniflare(
-        convertV4MiniflareOptions({
-          host: "127.0.0.1",
-          port,
-          handleStructuredLogs: ({ level, message }) => hub.#collectLog(level, message),
-          workers: [
-            {
-              ...worker,
-              name: "taskmaster-live",
-              modules: true,
-              scriptPath: bundlePath,
-              bindings: { ...(worker.bindings as Record<string, unknown> | undefined), ...TEST_SECRETS, ...options.vars },
-            },
-          ],
-        }),
-      );
-      hub.#mf = mf;
+      hub.#options = convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port,
+        handleStructuredLogs: ({ level, message }) => hub.#collectLog(level, message),
+        resourcePersistencePath: options.persistTo ?? join(buildDir, "storage"),
+        workers: [
+          {
+            ...worker,
+            name: WORKER_NAME,
+            modules: true,
+            scriptPath: bundlePath,
+            bindings: { ...(worker.bindings as Record<string, unknown> | undefined), ...TEST_SECRETS, ...options.vars },
+          },
+        ],
+      });
       try {
-        await withTimeout(mf.ready, START_TIMEOUT_MS, "Miniflare did not start");
+        await hub.#launch();
       } catch (error) {
         await hub.dispose();
         throw error;
@@ -86,9 +97,60 @@ export class MiniflareHub {
     }
   }
 
+  async #launch(): Promise<void> {
+    if (!this.#options) throw new Error("MiniflareHub has been disposed");
+    const mf = new Miniflare(this.#options);
+    this.#mf = mf;
+    await withTimeout(mf.ready, START_TIMEOUT_MS, "Miniflare did not start");
+  }
+
+  get running(): boolean {
+    return this.#mf !== null;
+  }
+
   /** The workerd child this process spawned (found through /proc), or null where /proc is missing. */
   get workerdPid(): number | null {
     return findChildPid(process.pid, "workerd");
+  }
+
+  /**
+   * Evicts a channel's object as the platform does when it is idle or moved: its memory goes, its storage stays.
+   * False when the object was not running (nothing to evict).
+   */
+  async evict(channel: string, webSockets: EvictedSockets): Promise<boolean> {
+    if (!this.#mf) throw new Error("evict: the runtime is not running");
+    try {
+      await withTimeout(this.#mf.unsafeEvictDurableObject(WORKER_NAME, CHANNEL_CLASS, { name: channel, webSockets }), EVICT_TIMEOUT_MS, "eviction did not finish");
+      return true;
+    } catch (error) {
+      // workerd's words for an object with no live instance.
+      if (error instanceof Error && error.message.includes("not currently running")) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Kills workerd with SIGKILL, as a crash would: no close frames, no
+   * flushes, open connections reset. Storage keeps what was committed;
+   * restart() brings the Worker back on the same port and storage.
+   */
+  async kill(): Promise<void> {
+    const mf = this.#mf;
+    const pid = this.workerdPid;
+    if (!mf || pid === null) throw new Error("kill: no workerd child to kill");
+    this.#mf = null;
+    process.kill(pid, "SIGKILL");
+    await withTimeout(mf.dispose(), DISPOSE_TIMEOUT_MS, "Miniflare did not stop after its runtime was killed");
+  }
+
+  /** Starts the Worker again on the same port and storage (after kill(), or to restart a running one). */
+  async restart(): Promise<void> {
+    if (this.#mf) {
+      const mf = this.#mf;
+      this.#mf = null;
+      await withTimeout(mf.dispose(), DISPOSE_TIMEOUT_MS, "Miniflare did not stop");
+    }
+    await this.#launch();
   }
 
   #collectLog(level: string, message: string): void {
@@ -109,6 +171,7 @@ export class MiniflareHub {
   async dispose(): Promise<void> {
     const mf = this.#mf;
     this.#mf = null;
+    this.#options = null;
     try {
       if (mf) await withTimeout(mf.dispose(), DISPOSE_TIMEOUT_MS, "Miniflare did not stop");
     } finally {

@@ -1,4 +1,4 @@
-/** Every wait in the load bench is bounded. */
+/** Every wait in benches and tests is bounded. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
