@@ -108,7 +108,8 @@ function startSending(senders: readonly ChaosSender[]) {
         const channel = CHANNELS[Math.floor(sender.rand() * CHANNELS.length)]!;
         const batch = sender.batch(channel, size, sender.rand() < LATE_BURST_RATE);
         sender.counts.batches++;
-        if (sender.rand() < DUPLICATE_BURST_RATE) {
+        // Every sender's second batch is a burst, so every size (and seed) has some.
+        if (sender.counts.batches === 2 || sender.rand() < DUPLICATE_BURST_RATE) {
           // A sender that timed out and retried while its first post was still running.
           sender.counts.duplicateBursts++;
           progress.burstCopies += batch.length;
@@ -237,6 +238,8 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   expect(events).toBe(SIZE.events);
   // Every post answered 2xx is fully accounted for.
   expect(accepted + duplicates + stale).toBe(events + progress.burstCopies);
+  expect(progress.burstCopies).toBeGreaterThan(0);
+  expect(duplicates).toBeGreaterThan(0);
   // A post lost in a kill may have been applied: its retry then reports duplicates instead. Without one, the counts are exact.
   expect(accepted).toBeLessThanOrEqual(current);
   expect(stale).toBeLessThanOrEqual(late);
