@@ -3,7 +3,7 @@
  * Each is a 400 naming the parameter, reaches no object, and the channel keeps serving.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_LONG_POLL_SECONDS, Paths } from "../../../protocol/index.ts";
+import { CloseCode, MAX_LONG_POLL_SECONDS, Paths } from "../../../protocol/index.ts";
 import { expectError } from "../support/http-expect.ts";
 import { hub, uniqueChannel } from "../support/hub.ts";
 import { SocketProbe } from "../support/socket-probe.ts";
@@ -47,6 +47,14 @@ describe("hostile query parameters", () => {
       }
     });
     expect((await hub.get(`${Paths.metrics(target.channel)}?format=json`, ticket)).status).toBe(200);
+  });
+
+  it.each(["1e3", "-1", "0x10", "9".repeat(20), " 5"])("a socket with since=%s is closed 4400 with an error frame naming since", async (since) => {
+    await refusedWithoutTrace(target, async () => {
+      const socket = await SocketProbe.open(target.channel, { ticket, since, epoch: "e" });
+      expect((await socket.waitForClose()).code).toBe(CloseCode.PROTOCOL_ERROR);
+      expect(socket.frames).toContainEqual(expect.objectContaining({ type: "error", code: "bad_request", message: SINCE_RULE }));
+    });
   });
 
   it("a refused query on an unknown channel creates nothing", async () => {
