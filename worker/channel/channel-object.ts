@@ -14,6 +14,7 @@ import {
   ClientFrameSchema,
   CloseCode,
   ErrorCode,
+  MAX_CLIENT_FRAME_BYTES,
   MAX_DELTAS_PER_RESPONSE,
   MAX_DELTAS_RESPONSE_BYTES,
   MAX_REPLAY_BYTES,
@@ -491,7 +492,9 @@ function expiryIso(expSeconds: number): string {
   return new Date(ticketExpiryMs(expSeconds)).toISOString();
 }
 
+/** A frame over MAX_CLIENT_FRAME_BYTES is refused before JSON.parse sees it: no viewer makes the object parse megabytes. */
 function parseClientFrame(text: string) {
+  if (text.length > MAX_CLIENT_FRAME_BYTES || utf8Bytes(text) > MAX_CLIENT_FRAME_BYTES) return null;
   try {
     const result = v.safeParse(ClientFrameSchema, JSON.parse(text));
     return result.success ? result.output : null;

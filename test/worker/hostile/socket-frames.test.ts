@@ -4,7 +4,7 @@
  * the channel keeps serving its other viewers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloseCode, PING_FRAME_TEXT, type ServerFrame } from "../../../protocol/index.ts";
+import { CloseCode, MAX_CLIENT_FRAME_BYTES, PING_FRAME_TEXT, type ServerFrame } from "../../../protocol/index.ts";
 import { hub } from "../support/hub.ts";
 import { SocketProbe } from "../support/socket-probe.ts";
 import { openTarget, refusedWithoutTrace, type Target } from "./hostile-support.ts";
@@ -34,6 +34,8 @@ describe("hostile frames", () => {
     ["JSON that is not an object", () => "[1,2,3]"],
     ["a known type with a prototype key", () => '{"__proto__":{"type":"resync"}}'],
     ["a huge text frame (512 KiB)", () => `{"type":"${"x".repeat(512 * 1024)}"}`],
+    // Valid in shape (unknown keys are ignored), but over MAX_CLIENT_FRAME_BYTES: refused before it is parsed.
+    ["a resync padded past 8 KiB", () => `{"type":"resync","pad":"${"x".repeat(MAX_CLIENT_FRAME_BYTES)}"}`],
   ])("%s: an error frame each, and the third closes with 4400", async (_, frame) => {
     await refusedWithoutTrace(target, async () => {
       const socket = await attacker();
