@@ -111,20 +111,44 @@ class Dice {
   }
 }
 
-/** Status weights in STATUSES order; `doneness` (0-1) shifts weight from pending to done. */
+/**
+ * Seeds from here on make "chain" projects, which reach the rules a mixed
+ * project rarely decides on: the first half of a tag is mostly done or
+ * cancelled, every later task waits on one to three earlier tasks or their
+ * subtasks, and half the tags share one priority. So a pick often hangs on a
+ * cancelled dependency (which does not satisfy), on a done subtask of a parent
+ * that is not pending, in progress or done (which does not either), or on the
+ * dependency count.
+ */
+export const CHAIN_SEEDS_FROM = 101;
+
+interface Style {
+  readonly chain: boolean;
+  /** 0-1: shifts weight from pending to done. */
+  readonly doneness: number;
+}
+
+/** Status weights in STATUSES order. */
 function statusWeights(doneness: number): number[] {
   return [4 * (1 - doneness) + 0.5, 1.5, 6 * doneness + 0.3, 0.4, 0.4, 0.4, 0.5];
 }
+const CHAIN_EARLY_WEIGHTS = [0.3, 0.3, 5, 0.6, 0.6, 2.5, 0.6];
+const CHAIN_LATE_WEIGHTS = [4, 0.6, 0.3, 0.3, 0.3, 0.3, 0.3];
 
-function generateTag(dice: Dice, taskCount: number, doneness: number): RawTask[] {
+function chainStatusWeights(id: number, taskCount: number): number[] {
+  return id <= taskCount / 2 ? CHAIN_EARLY_WEIGHTS : CHAIN_LATE_WEIGHTS;
+}
+
+function generateTag(dice: Dice, taskCount: number, style: Style): RawTask[] {
   const tasks: RawTask[] = [];
+  const tagPriority = style.chain && dice.chance(0.5) ? dice.pick(PRIORITIES) : null;
   for (let id = 1; id <= taskCount; id++) {
-    const status = dice.weighted(STATUSES, statusWeights(doneness));
-    const subtaskCount = dice.chance(status === "in-progress" ? 0.85 : 0.35) ? dice.int(1, 4) : 0;
+    const status = dice.weighted(STATUSES, style.chain ? chainStatusWeights(id, taskCount) : statusWeights(style.doneness));
+    const subtaskCount = dice.chance(status === "in-progress" ? 0.85 : style.chain ? 0.7 : 0.35) ? dice.int(1, 4) : 0;
     const subtasks: RawSubtask[] = [];
     for (let sid = 1; sid <= subtaskCount; sid++) {
       const sub: RawSubtask = { id: sid, title: `Subtask ${id}.${sid}`, description: `Step ${sid} of task ${id}`, dependencies: [] };
-      if (!dice.chance(0.08)) sub.status = dice.weighted(STATUSES, statusWeights(doneness));
+      if (!dice.chance(0.08)) sub.status = dice.weighted(STATUSES, statusWeights(style.doneness));
       if (dice.chance(0.5)) sub.priority = dice.pick(PRIORITIES);
       for (let dep = 1; dep < sid; dep++) {
         // Siblings as Task Master's own add-subtask writes them (bare numbers), or dotted.
@@ -132,14 +156,16 @@ function generateTag(dice: Dice, taskCount: number, doneness: number): RawTask[]
       }
       subtasks.push(sub);
     }
-    tasks.push({ id, title: `Task ${id}`, description: `Generated task ${id}`, status, priority: dice.weighted(PRIORITIES, [2, 4, 3, 1]), dependencies: [], subtasks });
+    tasks.push({ id, title: `Task ${id}`, description: `Generated task ${id}`, status, priority: tagPriority ?? dice.weighted(PRIORITIES, [2, 4, 3, 1]), dependencies: [], subtasks });
   }
   for (const task of tasks) {
     const others = tasks.filter((t) => t.id !== task.id);
-    const depCount = others.length === 0 ? 0 : dice.weighted([0, 1, 2, 3], [4, 3, 2, 1]);
+    const earlier = others.filter((t) => t.id < task.id);
+    const targets = style.chain ? earlier : others;
+    const depCount = targets.length === 0 ? 0 : style.chain ? dice.int(1, Math.min(3, targets.length)) : dice.weighted([0, 1, 2, 3], [4, 3, 2, 1]);
     for (let i = 0; i < depCount; i++) {
-      const target = dice.pick(others);
-      const sub = target.subtasks.length > 0 && dice.chance(0.25) ? dice.pick(target.subtasks) : null;
+      const target = dice.pick(targets);
+      const sub = target.subtasks.length > 0 && dice.chance(style.chain ? 0.5 : 0.25) ? dice.pick(target.subtasks) : null;
       const dep = sub ? `${target.id}.${sub.id}` : dice.chance(0.15) ? String(target.id) : target.id;
       if (!task.dependencies.some((d) => String(d) === String(dep))) task.dependencies.push(dep);
     }
@@ -164,7 +190,7 @@ export function generateProject(seed: number): GeneratedProject {
   const tasksFile: TasksFile = {};
   for (const tag of tags) {
     const count = dice.chance(0.05) ? 0 : dice.int(1, 9);
-    tasksFile[tag] = { tasks: generateTag(dice, count, doneness), metadata: METADATA };
+    tasksFile[tag] = { tasks: generateTag(dice, count, { chain: seed >= CHAIN_SEEDS_FROM, doneness }), metadata: METADATA };
   }
   const currentTag = dice.chance(0.6) ? "master" : dice.pick(tags);
   const alsoAsk = tags.filter((t) => t !== currentTag && dice.chance(0.5)).slice(0, 1);

@@ -13,7 +13,7 @@ import { nextTask } from "../../dashboard/src/lib/view/next-task.ts";
 import { generateProject, offlineTaskMasterEnv, runTaskMasterNext, writeProject, type GeneratedProject } from "../../dev/next-task-projects.ts";
 import { hubStateOf } from "../unit/dashboard/next-task-hub.ts";
 
-/** Seeds above those of the recorded fixtures (1-60), so these projects are new to the parity test. */
+/** Chain projects (see CHAIN_SEEDS_FROM) with seeds above those of the recorded fixtures, so they are new to the parity test. */
 const FIRST_SEED = 1000;
 const SEEDS_TRIED = 500;
 
