@@ -24,12 +24,14 @@
  *   dependencies, then id (numerically).
  * - Else none: `--format json` prints `{ "task": null, "found": false, "tag", "storageType", "hasAnyTasks" }`.
  *
- * Two differences, both outside what 0.43.1's `next` accepts: it exits with
- * "Invalid task status" when a top-level task has any other status (the legacy
- * `completed` included) and "Invalid task priority" when one has no priority.
- * The hub carries `completed` as `done`, so here a `completed` item counts as
- * done, as Task Master's older `findNextTask` (used by `list` and the MCP
- * `next_task` tool) does; a missing priority counts as `medium`.
+ * Where this differs: 0.43.1's `next` exits with "Invalid task status" when a
+ * top-level task has any other status (the legacy `completed` included) and
+ * "Invalid task priority" when one has no priority, and it treats a
+ * `completed` subtask as not done. The hub carries `completed` as `done`, so
+ * here a `completed` item counts as done, as Task Master's older
+ * `findNextTask` (dist/dependency-manager-BJq6jWA5.js, used by the legacy `listTasks`,
+ * `use-tag` and the MCP `next_task` tool) counts it; a missing priority counts
+ * as `medium`. The parity fixtures hold no `completed` for that reason.
  * Proven against the real CLI on generated projects: test/unit/dashboard/next-task-parity.test.ts.
  */
 import { DEFAULT_TAG, subtaskIdOf, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
