@@ -30,6 +30,7 @@ function projectEvents() {
       description: "REST endpoints for the shop",
       details: "Use **hono** for the routes.\n\n- one handler per file",
       testStrategy: "Call every route with `app.request`",
+      complexity: { score: 7, recommendedSubtasks: 4, reasoning: "Many routes, one schema" },
       subtasks: [
         { id: 1, title: "Route table", status: "done" },
         { id: 2, title: "Handlers", status: "pending", dependencies: [1], details: "Keep them _thin_" },
@@ -70,8 +71,8 @@ it("opens a task's detail by keyboard, renders its Markdown, blocks and timeline
   // A subtask's bare-number dependency is its sibling: 2.2 waits on 2.1, which is done.
   expect(await detail(page).locator('[data-subtask-id="2.2"] [data-dependency-id="2.1"]').getAttribute("data-state")).toBe("satisfied");
   expect(await detail(page).locator('[data-subtask-id="2.2"] details .markdown em').textContent()).toBe("thin");
-  // Task Master's complexity report is not carried on this branch's state: no complexity row, nothing broken.
-  expect(await detail(page).locator('[data-testid="detail-complexity"]').count()).toBe(0);
+  expect(await detail(page).locator('[data-testid="complexity-score"]').textContent()).toBe("7");
+  expect(await detail(page).locator('[data-testid="complexity-subtasks"]').textContent()).toBe("4");
 
   const timeline = detail(page).locator('[data-testid="detail-timeline"]');
   await timeline.locator("li").first().waitFor({ timeout: 10_000 });
@@ -152,7 +153,37 @@ it("filters by priority, lists every tag with its counts, marks the current tag 
   await suite.hub.send(channel, [ev.meta({ currentTag: "empty-tag" })]);
   await page.waitForSelector('[data-testid="tag-row"][data-tag="empty-tag"][data-current="true"][data-total="0"]', { timeout: 10_000 });
 
-  for (const name of ["Agents", "Tasks", "Tags", "System health", "Recent activity"]) {
+  for (const name of ["Agents", "Next task", "Tasks", "Tags", "System health", "Recent activity"]) {
     expect(await page.getByRole("region", { name, exact: true }).count(), name).toBe(1);
   }
+});
+
+it("the Next task panel names what task-master next would, moves on when that task is done, and opens it", async () => {
+  const channel = "task-view-next";
+  const page = await seeded(channel);
+  const panel = page.getByRole("region", { name: "Next task" });
+  const pick = panel.locator('[data-testid="next-task-pick"]');
+  await pick.waitFor({ timeout: 10_000 });
+  // Subtasks of an in-progress task come first: 2.2, whose sibling dependency 2.1 is done.
+  expect(await pick.getAttribute("data-task-id")).toBe("2.2");
+
+  await suite.hub.send(channel, [
+    ev.taskUpsert({ id: 2, subtasks: [{ id: 1, title: "Route table", status: "done" }, { id: 2, title: "Handlers", status: "done", dependencies: [1] }] }),
+  ]);
+  // Then the ready top-level tasks: 3 waits on 2 (still in progress), 5 is cancelled, so 4.
+  await page.waitForFunction(() => document.querySelector('[data-testid="next-task-pick"]')?.getAttribute("data-task-id") === "4", undefined, { timeout: 10_000 });
+
+  // 2 itself is in progress with its dependency done: next once 4 is done.
+  await suite.hub.send(channel, [ev.taskUpsert({ id: 4, status: "done" })]);
+  await page.waitForFunction(() => document.querySelector('[data-testid="next-task-pick"]')?.getAttribute("data-task-id") === "2", undefined, { timeout: 10_000 });
+
+  await suite.hub.send(channel, [ev.taskUpsert({ id: 2, status: "done" })]);
+  await page.waitForFunction(() => document.querySelector('[data-testid="next-task-pick"]')?.getAttribute("data-task-id") === "3", undefined, { timeout: 10_000 });
+  await pick.getByRole("link").click();
+  await page.getByRole("dialog", { name: "Task 3: Write the docs" }).waitFor({ timeout: 10_000 });
+
+  // Only the cancelled 5 is left: nothing is ready, and no task is named.
+  await suite.hub.send(channel, [ev.taskUpsert({ id: 3, status: "done" })]);
+  await panel.locator('[data-testid="next-task-none"]').waitFor({ timeout: 10_000 });
+  expect(await panel.locator('[data-testid="next-task-pick"]').count()).toBe(0);
 });

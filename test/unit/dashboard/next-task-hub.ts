@@ -12,8 +12,8 @@ import type { ChannelState } from "../../../protocol/index.ts";
 const OBSERVED_AT = "2026-01-01T00:00:00.000Z";
 
 export function hubStateOf(tasksFile: unknown, currentTag: string): ChannelState {
-  const { tasks } = normaliseTasksFile(tasksFile);
-  const changes = diffProjects(null, { name: "next-task-parity", currentTag, tasks });
+  const { tasks, tags } = normaliseTasksFile(tasksFile);
+  const changes = diffProjects(null, { name: "next-task-parity", currentTag, tasks, tags });
   const { events } = buildEvents(changes, { generation: "parity", revisions: {}, occurredAt: OBSERVED_AT });
   const hub = { state: emptyState(), versions: new Map<string, number>() };
   for (const input of events) applyChanges(hub.state, reduceOnHub(hub, validateAndParse(input)));

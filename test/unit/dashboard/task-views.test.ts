@@ -158,11 +158,9 @@ describe("task detail", () => {
     expect(taskDetail(project(), "nope", "1")).toBeNull();
   });
 
-  it("reads complexity defensively: a score is needed, the rest is optional", () => {
-    const withComplexity = (complexity: unknown) => ({ ...task("1"), complexity }) as TaskState;
+  it("shows Task Master's complexity of a task, with the optional parts as null", () => {
     expect(complexityOf(task("1"))).toBeNull();
-    expect(complexityOf(withComplexity({ score: "7" }))).toBeNull();
-    expect(complexityOf(withComplexity({ score: 7 }))).toStrictEqual({ score: 7, recommendedSubtasks: null, reasoning: null });
-    expect(complexityOf(withComplexity({ score: 8, recommendedSubtasks: 5, reasoning: "Many parts" }))).toStrictEqual({ score: 8, recommendedSubtasks: 5, reasoning: "Many parts" });
+    expect(complexityOf(task("1", { complexity: { score: 7 } }))).toStrictEqual({ score: 7, recommendedSubtasks: null, reasoning: null });
+    expect(complexityOf(task("1", { complexity: { score: 8, recommendedSubtasks: 5, reasoning: "Many parts" } }))).toStrictEqual({ score: 8, recommendedSubtasks: 5, reasoning: "Many parts" });
   });
 });

@@ -37,3 +37,9 @@ export function clockTime(at: string | number): string {
   const date = new Date(at);
   return Number.isNaN(date.getTime()) ? String(at) : date.toLocaleTimeString(undefined, { hour12: false });
 }
+
+/** "30 Nov 2026, 14:03" in the viewer's locale and time zone, from an ISO string. */
+export function dateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

@@ -1,7 +1,6 @@
 /**
  * What `task-master show` tells about one task or subtask, from the live
- * state. Fields the hub has not carried are null and not shown; fields newer
- * than this view (a raw status, complexity, createdAt) are read defensively.
+ * state. Fields the hub has not carried are null and not shown.
  */
 import { ownEntry, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
 import { agentsOnItem, type TaskAgentView } from "./task-agents.ts";
@@ -43,8 +42,9 @@ export interface TaskDetail {
   readonly blocks: readonly BlockedItemView[];
   readonly complexity: ComplexityView | null;
   readonly agents: readonly TaskAgentView[];
+  /** Task Master's own times of the item, when its file has them. */
   readonly createdAtIso: string | null;
-  readonly updatedAtIso: string | null;
+  readonly modifiedAtIso: string | null;
 }
 
 /** The detail of `id` (a task, or a subtask such as "2.1") in `tag`, or null when the tag has no such item. */
@@ -80,31 +80,19 @@ export function taskDetail(state: ChannelState, tag: string, id: string): TaskDe
     blocks: blockedBy(tasks, item.id),
     complexity: complexityOf(item),
     agents: agentsOnItem(state, tag, item.id),
-    createdAtIso: stringField(item, "createdAt"),
-    updatedAtIso: stringField(item, "updatedAt"),
+    createdAtIso: item.createdAt ?? null,
+    modifiedAtIso: item.modifiedAt ?? null,
   };
 }
 
-/** Task Master's complexity report entry, when the hub carries one as `complexity: { score, recommendedSubtasks?, reasoning? }`. */
+/** Task Master's complexity report entry for a task (subtasks have none). */
 export function complexityOf(item: WorkItem): ComplexityView | null {
-  const value: unknown = (item as { complexity?: unknown }).complexity;
-  if (typeof value !== "object" || value === null) return null;
-  const { score, recommendedSubtasks, reasoning } = value as Record<string, unknown>;
-  if (typeof score !== "number" || !Number.isFinite(score)) return null;
-  return {
-    score,
-    recommendedSubtasks: typeof recommendedSubtasks === "number" && Number.isFinite(recommendedSubtasks) ? recommendedSubtasks : null,
-    reasoning: typeof reasoning === "string" && reasoning !== "" ? reasoning : null,
-  };
+  if (!("complexity" in item) || !item.complexity) return null;
+  const { score, recommendedSubtasks, reasoning } = item.complexity;
+  return { score, recommendedSubtasks: recommendedSubtasks ?? null, reasoning: reasoning || null };
 }
 
-/** A status the hub keeps verbatim because it does not know it (`rawStatus`), when it differs from the shown one. */
+/** A custom status Task Master has and the hub does not know (`statusRaw`), when it differs from the shown one. */
 function rawStatusOf(item: WorkItem): string | null {
-  const raw = stringField(item, "rawStatus");
-  return raw !== null && raw !== item.status ? raw : null;
-}
-
-function stringField(item: WorkItem, name: string): string | null {
-  const value: unknown = (item as unknown as Record<string, unknown>)[name];
-  return typeof value === "string" && value !== "" ? value : null;
+  return item.statusRaw !== undefined && item.statusRaw !== item.status ? item.statusRaw : null;
 }
