@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevServer, ROOT } from "../../dev/dev-server.ts";
 import { HubClient } from "../../dev/hub-client.ts";
 import { TEST_SECRETS } from "../../dev/secrets.ts";
+import { cliPrebuilt } from "./packaged-cli.ts";
 
 const CHANNEL = "packaged-cli";
 let tmp: string;
@@ -35,7 +36,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "tml-pack-"));
   // Only Node's own folder on PATH, a fresh npm cache and home: nothing of this repository leaks in.
   env = { PATH: `${join(process.execPath, "..")}:/usr/bin:/bin`, HOME: tmp, npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false", TASKMASTER_SKIP_AUTO_UPDATE: "1" };
-  const packed = ok(run("npm", ["pack", "--pack-destination", tmp, "--silent"], join(ROOT, "bridge"))).trim().split("\n").at(-1)!;
+  const packed = ok(run("npm", ["pack", "--pack-destination", tmp, "--silent", ...(cliPrebuilt() ? ["--ignore-scripts"] : [])], join(ROOT, "bridge"))).trim().split("\n").at(-1)!;
   app = join(tmp, "my-app");
   mkdirSync(join(app, ".taskmaster/tasks"), { recursive: true });
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-app", private: true }));
