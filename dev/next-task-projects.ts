@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./dev-server.ts";
+import { seededRandom } from "./seeded-random.ts";
 
 export interface RawSubtask {
   id: number;
@@ -73,22 +74,11 @@ const PRIORITIES = ["low", "medium", "high", "critical"] as const;
 const TAG_NAMES = ["master", "feature-auth", "ui", "v2"] as const;
 const METADATA = { created: "2026-01-01T00:00:00.000Z", updated: "2026-01-01T00:00:00.000Z", description: "generated" };
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Dice {
   readonly #next: () => number;
   constructor(seed: number) {
-    this.#next = prng(seed);
+    this.#next = seededRandom(seed);
   }
   chance(p: number): boolean {
     return this.#next() < p;

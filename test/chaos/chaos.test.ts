@@ -27,6 +27,7 @@ import { auditLog, type LogAudit } from "./support/log-audit.ts";
 import { retry } from "./support/retry.ts";
 import { StallProxy } from "./support/stall-proxy.ts";
 import { ViewerTicket } from "./support/viewer-tickets.ts";
+import { seededRandom } from "../../dev/seeded-random.ts";
 
 const SIZE = chaosSize();
 const CHANNELS = Array.from({ length: SIZE.channels }, (_, k) => `chaos-${k + 1}`);
@@ -64,17 +65,6 @@ afterAll(async () => {
   rmSync(persistTo, { recursive: true, force: true });
 });
 
-/** A small seeded generator (mulberry32): CHAOS_SEED replays a run's choices (not its timing). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -132,7 +122,7 @@ function startSending(senders: readonly ChaosSender[]) {
 it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.events} events, ${SIZE.kills} kills — nothing lost, nothing twice`, { timeout: SIZE.timeoutMs }, async () => {
   const running = hub!;
   const startedMs = Date.now();
-  const rand = seeded(SEED);
+  const rand = seededRandom(SEED);
   const http = new HubClient(running.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
   const log = (line: string) => console.log(`[chaos ${SIZE.name} ${seconds(Date.now() - startedMs)}] ${line}`);
   const hubLogLines = () => [...running.logs.byEvent].map(([event, n]) => `${event} ${n}`).join(", ");
@@ -145,7 +135,7 @@ it(`${SIZE.name}: ${SIZE.clients} viewers on ${SIZE.channels} channels, ${SIZE.e
   // Open, not "has a snapshot": a channel that has accepted no event yet may keep its viewers waiting for one.
   await waitFor("every viewer's socket to open", () => viewers.every((v) => v.open), SIZE.settleTimeoutMs);
 
-  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seeded(SEED + k + 1), SIZE.settleTimeoutMs, stopSenders.signal));
+  const senders = Array.from({ length: SIZE.senders }, (_, k) => new ChaosSender(k + 1, http, seededRandom(SEED + k + 1), SIZE.settleTimeoutMs, stopSenders.signal));
   const sending = startSending(senders);
   const { progress } = sending;
 
