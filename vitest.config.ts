@@ -18,6 +18,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // The property tests run 200 cases each: a few seconds on a quiet machine, more beside the slow suites.
+          testTimeout: 30_000,
         },
       },
       {
