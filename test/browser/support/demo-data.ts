@@ -22,6 +22,8 @@ const MASTER_TASKS: Task[] = [
     priority: "critical",
     dependencies: [2],
     agentId: "claude-1",
+    complexity: { score: 8, recommendedSubtasks: 5, reasoning: "Three parties (browser, server, provider) and an asynchronous 3-D Secure step." },
+    createdAt: "2026-11-02T09:30:00.000Z",
     subtasks: [
       { id: 1, title: "Tokenise cards client-side", status: "done" },
       { id: 2, title: "Server-side intent creation", status: "done" },
