@@ -71,6 +71,24 @@ describe("conflation of high-frequency updates", () => {
     expect(held!.at).toBe(status!.at);
   });
 
+  it("a connect while an update is held: the held update is committed first, and the new socket starts with hello and a snapshot holding it", async () => {
+    const channel = uniqueChannel("conflate-connect");
+    const { head } = await send(channel, ev.taskUpsert({ id: 1 }), ev.taskProgress(1, 10), ev.taskProgress(1, 20));
+    // 10 went out at once; 20 was held, and this connect sent it (head + 1).
+    const early = await viewerOf(channel);
+    expect(early.frames[1]).toMatchObject({ type: "snapshot", seq: head + 1 });
+    await send(channel, ev.taskProgress(1, 30), ev.taskProgress(1, 40));
+    const late = await SocketProbe.open(channel, { ticket: await hub.ticket([channel]) });
+    await late.waitForFrames(2);
+    expect(late.frames[0]).toMatchObject({ type: "hello", recovered: false });
+    expect(late.frames[1]).toMatchObject({ type: "snapshot", state: { tasks: { master: { "1": { progress: { percent: 40 } } } } } });
+    // The snapshot's seq is a delta the early socket gets too: nothing the snapshot holds lacks a seq.
+    const seq = (late.frames[1] as { seq: number }).seq;
+    const last = await early.waitForSeq(seq);
+    expect(progressOf(last)).toEqual([40]);
+    expect(early.deltas.map((d) => d.seq)).toEqual(early.deltas.map((_, i) => head + 2 + i));
+  });
+
   it("an eviction mid-window loses nothing acknowledged: the held updates go out after it, with the next seqs", async () => {
     const channel = uniqueChannel("conflate-evict");
     const { head } = await send(channel, ev.taskUpsert({ id: 1 }), ev.health("build", { cpu: 1 }));

@@ -229,6 +229,8 @@ export class ChannelObject extends DurableObject<Env> {
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, `more than ${this.#config.socketConnectsPerTicketPerMinute} connects per minute with this ticket; retry in ${waitSeconds} s`);
     }
 
+    // Before the socket is accepted: the held updates' broadcast must not reach it ahead of its hello.
+    this.#sendHeld();
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
@@ -244,7 +246,6 @@ export class ChannelObject extends DurableObject<Env> {
 
     let resumed: { plan: ReplayPlan; frames: number; bytes: number };
     try {
-      this.#sendHeld();
       resumed = this.#resume(server, this.#core.planReplay(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch"))));
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
