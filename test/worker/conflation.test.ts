@@ -52,7 +52,8 @@ describe("conflation of high-frequency updates", () => {
     expect(deltas.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / DEFAULT_COALESCE_MS) + 1);
     expect(progressOf(deltas.at(-1)!)).toEqual([100]);
     expect((await snapshot(channel)).state.tasks.master?.["1"]?.progress?.percent).toBe(100);
-    console.log(`conflation: ${BATCHES * PER_BATCH} progress events in ${elapsedMs} ms → ${deltas.length} deltas (${((deltas.length * 1000) / elapsedMs).toFixed(1)}/s)`);
+    const bytes = deltas.reduce((sum, d) => sum + new TextEncoder().encode(JSON.stringify(d)).length, 0);
+    console.log(`conflation: ${BATCHES * PER_BATCH} progress events in ${elapsedMs} ms → ${deltas.length} deltas (${((deltas.length * 1000) / elapsedMs).toFixed(1)}/s), ${bytes} bytes`);
   });
 
   it("a status change is sent at once, right after the update held for its task, in the same commit", async () => {
