@@ -31,6 +31,10 @@ const DeltaCauseSchema = v.object({
   type: v.picklist([...EventSchema.options.map((event) => event.entries.type.literal), "agent.expired", "agent.purged"]),
   /** The webhook event id, when an event caused it. */
   id: v.optional(v.string()),
+  /** A conflated delta (COALESCE_MS): how many events it merges, at least 2; `id` is the newest one's. */
+  merged: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2))),
+  /** With `merged`: the id of every merged event, oldest first (so each acknowledged event id appears in exactly one delta). */
+  ids: v.optional(v.array(v.string())),
 });
 
 /** Broadcast (and replayed): seq is exactly +1 over the previous delta of the epoch. */

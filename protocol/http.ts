@@ -97,7 +97,7 @@ const TaskHistoryItemSchema = v.object({
   at: v.string(),
   changes: v.array(ChangeSchema),
   /** The event that caused the delta, as in the delta frame. */
-  cause: v.optional(v.object({ type: v.string(), id: v.optional(v.string()) })),
+  cause: v.optional(v.object({ type: v.string(), id: v.optional(v.string()), merged: v.optional(v.number()), ids: v.optional(v.array(v.string())) })),
 });
 
 /**

@@ -54,5 +54,9 @@ export const DEFAULT_INGEST_REQUESTS_PER_SECOND = 50;
 export const DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE = 30;
 /** Tombstones, offline agents and events older than this many days are purged (events: acknowledged as `stale`). */
 export const DEFAULT_PURGE_AFTER_DAYS = 30;
+/** Conflation window of `task.progress`, `health.sample` and `agent.heartbeat` per entity (`COALESCE_MS`); 0 turns it off. */
+export const DEFAULT_COALESCE_MS = 100;
+/** The largest `COALESCE_MS`: a longer window would make progress look stuck. */
+export const MAX_COALESCE_MS = 10_000;
 /** Largest client frame (UTF-8 bytes): the largest valid one, an `auth` with a 4,096-character ticket, is about 4.1 KiB. Larger is refused unread. */
 export const MAX_CLIENT_FRAME_BYTES = 8 * 1024;

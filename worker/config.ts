@@ -1,5 +1,7 @@
 import {
   DEFAULT_AGENT_TTL_SECONDS,
+  DEFAULT_COALESCE_MS,
+  MAX_COALESCE_MS,
   DEFAULT_HEALTH_HISTORY,
   DEFAULT_INGEST_EVENTS_PER_SECOND,
   DEFAULT_INGEST_REQUESTS_PER_SECOND,
@@ -19,6 +21,8 @@ export interface HubConfig {
   readonly ingestRequestsPerSecond: number;
   readonly socketConnectsPerTicketPerMinute: number;
   readonly purgeAfterMs: number;
+  /** 0: conflation off. */
+  readonly coalesceMs: number;
 }
 
 const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
@@ -33,6 +37,11 @@ function positiveInt(raw: string | undefined, fallback: number, max = Number.MAX
   return Number.isInteger(n) && n > 0 && n <= max ? n : fallback;
 }
 
+/** Like positiveInt, but 0 is a value (it turns a feature off). */
+function nonNegativeInt(raw: string | undefined, fallback: number, max: number): number {
+  return raw?.trim() === "0" ? 0 : positiveInt(raw, fallback, max);
+}
+
 export function readConfig(env: Env): HubConfig {
   return {
     agentTtlMs: positiveInt(env.AGENT_TTL_SECONDS, DEFAULT_AGENT_TTL_SECONDS) * 1000,
@@ -43,5 +52,6 @@ export function readConfig(env: Env): HubConfig {
     ingestRequestsPerSecond: positiveInt(env.INGEST_REQUESTS_PER_SECOND, DEFAULT_INGEST_REQUESTS_PER_SECOND),
     socketConnectsPerTicketPerMinute: positiveInt(env.SOCKET_CONNECTS_PER_TICKET_PER_MINUTE, DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE),
     purgeAfterMs: positiveInt(env.PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS, MAX_PURGE_AFTER_DAYS) * DAY_MS,
+    coalesceMs: nonNegativeInt(env.COALESCE_MS, DEFAULT_COALESCE_MS, MAX_COALESCE_MS),
   };
 }

@@ -17,6 +17,7 @@ export interface Env {
   readonly INGEST_REQUESTS_PER_SECOND?: string;
   readonly SOCKET_CONNECTS_PER_TICKET_PER_MINUTE?: string;
   readonly PURGE_AFTER_DAYS?: string;
+  readonly COALESCE_MS?: string;
   /** Workers Rate Limiting binding: ticket requests per client IP. Absent, tickets are not rate-limited. */
   readonly TICKET_RATE_LIMITER?: RateLimit;
   readonly CHANNEL: DurableObjectNamespace<ChannelObject>;

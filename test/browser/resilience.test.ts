@@ -119,7 +119,9 @@ it("falls back to polling when the WebSocket is blocked, keeps updating, and ret
 
 it("paints the cached state on reload before the socket opens", async () => {
   const channel = "cached-reload";
-  const { head } = await suite.hub.send(channel, demoEvents());
+  await suite.hub.send(channel, demoEvents());
+  // Progress, heartbeats and health samples may be held by conflation (COALESCE_MS): a snapshot sends them first, so its seq is the final head.
+  const head = (await suite.hub.snapshot(channel)).seq;
   const context = await suite.newContext();
   const page = await openChannel(context, suite.server.url, channel);
   await waitForPhase(page, "live");

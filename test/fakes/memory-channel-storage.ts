@@ -1,6 +1,6 @@
 /** ChannelStorage in memory, for unit tests of the channel logic. Copies values like the SQLite storage does. */
 import type { HealthSample } from "../../protocol/index.ts";
-import { zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type NewDelta, type StoredDelta, type StoredEntity } from "../../worker/channel/storage.ts";
+import { zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type MetaName, type NewDelta, type StoredDelta, type StoredEntity } from "../../worker/channel/storage.ts";
 
 export class MemoryChannelStorage implements ChannelStorage {
   meta = new Map<string, string>();
@@ -16,7 +16,7 @@ export class MemoryChannelStorage implements ChannelStorage {
   exists(): boolean {
     return this.meta.size > 0 || this.eventIds.size > 0 || this.entityRows.size > 0 || this.deltas.length > 0 || Object.values(this.counterValues).some((n) => n > 0);
   }
-  getMeta(name: "epoch"): string | null {
+  getMeta(name: MetaName): string | null {
     return this.meta.get(name) ?? null;
   }
   setMeta(name: "epoch", value: string): void {
@@ -52,6 +52,8 @@ export class MemoryChannelStorage implements ChannelStorage {
     }
     this.deltas.push(...batch.deltas);
     this.addCounters(batch.counters);
+    if (batch.pendingJson === null) this.meta.delete("pending");
+    else if (batch.pendingJson !== undefined) this.meta.set("pending", batch.pendingJson);
   }
   deltasAfter(seq: number, limit: number): StoredDelta[] {
     return this.deltas.filter((d) => d.seq > seq).slice(0, limit);

@@ -126,7 +126,8 @@ describe("delta log retention", () => {
     await send(channel, ev.taskUpsert({ id: 1, title: "busy task" }));
     for (let sent = 1; sent < TOTAL; ) {
       const n = Math.min(MAX_EVENTS_PER_BATCH, TOTAL - sent);
-      const batch = Array.from({ length: n }, (_, i) => ev.taskProgress(1, (sent + i) % 101));
+      // Upserts, one delta each: progress updates would be conflated (COALESCE_MS).
+      const batch = Array.from({ length: n }, (_, i) => ev.taskUpsert({ id: 1, title: `busy task ${sent + i}` }));
       await send(channel, ...batch);
       sent += n;
     }

@@ -6,6 +6,8 @@
 import { DEFAULT_PURGE_AFTER_DAYS, type Change, type DeltaCause, type DeltaFrame, type HubEvent, type SnapshotResponse, type WebhookAccepted } from "../../protocol/index.ts";
 import { expiredAgentChanges, nextAgentExpiryMs, purgedAgentChanges } from "./agent-expiry.ts";
 import { ChannelModel } from "./channel-model.ts";
+import { Coalescer, isConflatable, type PendingUpdate } from "./coalescer.ts";
+import { entityKey } from "./entity-keys.ts";
 import { reduce } from "./reducer.ts";
 import { linkedRows, taskAgentLinkChanges } from "./task-agent-links.ts";
 import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
@@ -22,6 +24,8 @@ interface ChannelCoreOptions {
   readonly purgeAfterMs?: number;
   /** The epoch of a channel that does not exist yet: a fresh id, unless the caller knows one its viewers saw. */
   readonly newEpoch?: () => string;
+  /** Conflation window of high-frequency updates (coalescer.ts); 0 (the default) sends every update at once. */
+  readonly coalesceMs?: number;
 }
 
 interface IngestResult extends WebhookAccepted {
@@ -38,6 +42,7 @@ export class ChannelCore {
   #persisted: boolean;
   #head: number;
   #model: ChannelModel | null = null;
+  #coalescer: Coalescer | null = null;
 
   constructor(storage: ChannelStorage, options: ChannelCoreOptions) {
     this.#storage = storage;
@@ -70,9 +75,22 @@ export class ChannelCore {
     return (this.#model ??= ChannelModel.load(this.#storage));
   }
 
+  /** The held updates are read back from storage after an eviction or a failed commit. */
+  #coalescerLoaded(): Coalescer {
+    if (this.#coalescer) return this.#coalescer;
+    const json = this.#storage.getMeta("pending");
+    return (this.#coalescer = new Coalescer(this.#options.coalesceMs ?? 0, json === null ? [] : (JSON.parse(json) as PendingUpdate[])));
+  }
+
+  #pendingJson(coalescer: Coalescer): string | null {
+    return coalescer.hasPending ? JSON.stringify(coalescer.pending()) : null;
+  }
+
   /** Applies a validated batch atomically; duplicates and stale events are acknowledged, not applied. */
   ingest(events: readonly HubEvent[], receivedAtMs: number, nowMs: number): IngestResult {
     const model = this.#modelLoaded();
+    const coalescer = this.#coalescerLoaded();
+    const heldBefore = coalescer.hasPending;
     const seen = new Set<string>();
     const entities: StoredEntity[] = [];
     const health: HealthAppend[] = [];
@@ -81,7 +99,12 @@ export class ChannelCore {
     let duplicates = 0;
     let stale = 0;
     let seq = this.#head;
+    const sendHeld = (updates: readonly PendingUpdate[]) => {
+      for (const held of updates) deltas.push(this.#heldDelta(++seq, nowMs, held));
+    };
     try {
+      // Windows that ended while no alarm ran yet go out first.
+      sendHeld(coalescer.takeDue(nowMs));
       for (const event of events) {
         if (seen.has(event.id) || this.#storage.knowsEvent(event.id)) {
           duplicates++;
@@ -102,7 +125,15 @@ export class ChannelCore {
         entities.push(stamped, ...linkedRows(model, links, stamped.key));
         for (const removed of decision.tombstones ?? []) entities.push(model.stamp(removed, decision.version));
         for (const c of changes) if (c.kind === "health") health.push({ source: c.key, sample: c.value, limit: c.limit });
-        if (changes.length > 0) deltas.push(this.#delta(++seq, nowMs, changes, { type: event.type, id: event.id }));
+        if (changes.length === 0) continue;
+        const cause = { type: event.type, id: event.id };
+        if (isConflatable(event.type, changes)) {
+          if (coalescer.offer(entityKey(decision.entity), nowMs, changes, cause) === "held") continue;
+        } else {
+          // A status change is never delayed, and what was held goes out before it: order is kept.
+          sendHeld(coalescer.takeAll(nowMs));
+        }
+        deltas.push(this.#delta(++seq, nowMs, changes, cause));
       }
       // Nothing accepted on a channel that does not exist: it stays nonexistent (stale events are stale again on a retry).
       if (!this.#persisted && accepted === 0) return { accepted, duplicates, stale, head: seq, deltas: [] };
@@ -115,15 +146,45 @@ export class ChannelCore {
         health,
         deltas,
         counters: { eventsAccepted: accepted, eventsDuplicate: duplicates, eventsStale: stale },
+        // Held updates are committed with their events (the state already holds them): an eviction loses nothing acknowledged.
+        ...(heldBefore || coalescer.hasPending ? { pendingJson: this.#pendingJson(coalescer) } : {}),
       });
     } catch (error) {
-      // The in-memory model may hold changes the storage rolled back: drop it.
+      // The in-memory model and coalescer may hold changes the storage rolled back: drop them.
       this.#model = null;
+      this.#coalescer = null;
       throw error;
     }
     this.#head = seq;
     if (accepted > 0) this.#persisted = true;
     return { accepted, duplicates, stale, head: seq, deltas };
+  }
+
+  /** Commits the held updates whose window ended by `nowMs`, one delta each. */
+  flushDue(nowMs: number): StoredDelta[] {
+    return this.#flush(this.#coalescerLoaded().takeDue(nowMs), nowMs);
+  }
+
+  /**
+   * Commits every held update. Before a snapshot: the state already holds them, so a snapshot
+   * taken while they are held would show changes no seq carries.
+   */
+  flushAll(nowMs: number): StoredDelta[] {
+    return this.#flush(this.#coalescerLoaded().takeAll(nowMs), nowMs);
+  }
+
+  #flush(updates: readonly PendingUpdate[], nowMs: number): StoredDelta[] {
+    if (updates.length === 0) return [];
+    const coalescer = this.#coalescerLoaded();
+    const deltas = updates.map((held, i) => this.#heldDelta(this.#head + 1 + i, nowMs, held));
+    try {
+      this.#storage.commit({ eventIds: [], receivedAtMs: nowMs, entities: [], health: [], deltas, counters: {}, pendingJson: this.#pendingJson(coalescer) });
+    } catch (error) {
+      this.#coalescer = null;
+      throw error;
+    }
+    this.#head += deltas.length;
+    return deltas;
   }
 
   /** Counts what a viewer cost; a channel that does not exist keeps no counters (reads never write). */
@@ -138,6 +199,12 @@ export class ChannelCore {
   #delta(seq: number, nowMs: number, changes: Change[], cause: DeltaCause): NewDelta {
     const frame: DeltaFrame = { type: "delta", epoch: this.#epoch, seq, at: new Date(nowMs).toISOString(), changes, cause };
     return { seq, atMs: nowMs, json: JSON.stringify(frame), tasks: taskRefsOf(changes) };
+  }
+
+  /** A held update as one delta: one seq, however many events it merges. */
+  #heldDelta(seq: number, nowMs: number, held: PendingUpdate): NewDelta {
+    const cause = held.ids.length > 1 ? { ...held.cause, merged: held.ids.length, ids: [...held.ids] } : held.cause;
+    return this.#delta(seq, nowMs, [...held.changes], cause);
   }
 
   snapshot(): SnapshotResponse {
@@ -201,7 +268,8 @@ export class ChannelCore {
   nextAlarmAt(nowMs: number): number | null {
     const expiry = nextAgentExpiryMs(this.#modelLoaded().state.agents, this.#options.agentTtlMs);
     const maintenance = this.#head > 0 ? nowMs + MAINTENANCE_INTERVAL_MS : null;
-    if (expiry === null) return maintenance;
-    return maintenance === null ? expiry : Math.min(expiry, maintenance);
+    const held = this.#coalescerLoaded().nextDueAtMs();
+    const times = [expiry, maintenance, held].filter((t) => t !== null);
+    return times.length > 0 ? Math.min(...times) : null;
   }
 }

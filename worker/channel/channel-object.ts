@@ -7,6 +7,15 @@
  * broadcast of new deltas can never interleave: no gap, no duplicate.
  * Write before broadcast: deltas are committed before any socket sees them,
  * and the runtime's output gate holds sends until the write is durable.
+ *
+ * Conflation (COALESCE_MS, coalescer.ts): every event is committed when it is
+ * acknowledged (event id, entity state, and the held update it was merged
+ * into, in one transaction); only the delta of a held update waits, for the
+ * alarm at the end of its window. So an eviction mid-window loses nothing: the
+ * next instance reads the held updates back, and the alarm (durable) or the
+ * next event sends them. Persisting the window costs one row per webhook
+ * batch, against a delta per event without conflation. A snapshot is never
+ * taken while updates are held (#sendHeld first), since the state holds them.
  */
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
@@ -142,11 +151,13 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   snapshotJson(): string {
+    this.#sendHeld();
     return JSON.stringify(this.#core.snapshot());
   }
 
   /** The polling fallback: deltas after the request's seq (waiting up to `waitSeconds` for one), or a snapshot. */
   async deltasJson(request: ResumeRequest, waitSeconds: number): Promise<string> {
+    this.#sendHeld();
     let plan = this.#core.planReplay(request);
     if (plan.mode === "replay" && plan.after >= plan.head && waitSeconds > 0) {
       await this.#nextCommit(waitSeconds * 1000);
@@ -218,6 +229,8 @@ export class ChannelObject extends DurableObject<Env> {
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, `more than ${this.#config.socketConnectsPerTicketPerMinute} connects per minute with this ticket; retry in ${waitSeconds} s`);
     }
 
+    // Before the socket is accepted: the held updates' broadcast must not reach it ahead of its hello.
+    this.#sendHeld();
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
@@ -300,6 +313,7 @@ export class ChannelObject extends DurableObject<Env> {
   #resync(ws: WebSocket, policy: SocketPolicy, nowMs: number): void {
     const decision = policy.resync(nowMs);
     if (decision.ok) {
+      this.#sendHeld();
       const attachment = readAttachment(ws.deserializeAttachment());
       if (attachment) ws.serializeAttachment({ ...attachment, lastResyncAtMs: nowMs } satisfies SocketAttachment);
       this.#count(1, this.#sendSnapshot(ws));
@@ -358,7 +372,7 @@ export class ChannelObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#alarmAtMs = null;
     const nowMs = Date.now();
-    const deltas = [this.#core.expireAgents(nowMs), this.#core.purge(nowMs)].filter((d) => d !== null);
+    const deltas = [...this.#core.flushDue(nowMs), ...[this.#core.expireAgents(nowMs), this.#core.purge(nowMs)].filter((d) => d !== null)];
     if (deltas.length > 0) {
       this.#broadcast(deltas);
       this.#wakeWaiters();
@@ -402,6 +416,15 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   // ---- sending -------------------------------------------------------------
+
+  /** Commits and broadcasts every held conflated update now (before a snapshot). */
+  #sendHeld(): void {
+    const deltas = this.#core.flushAll(Date.now());
+    if (deltas.length === 0) return;
+    this.#broadcast(deltas);
+    this.#wakeWaiters();
+    this.#reporter.report();
+  }
 
   #broadcast(deltas: readonly StoredDelta[]): void {
     let frames = 0;
@@ -450,6 +473,7 @@ export class ChannelObject extends DurableObject<Env> {
       healthHistory: this.#config.healthHistory,
       agentTtlMs: this.#config.agentTtlMs,
       purgeAfterMs: this.#config.purgeAfterMs,
+      coalesceMs: this.#config.coalesceMs,
       ...(shownEpoch !== undefined ? { newEpoch: () => shownEpoch } : {}),
     });
   }

@@ -3,7 +3,7 @@
  * parameter. The schema is created by the first write, never by a read.
  */
 import type { DeltaFrame, HealthSample } from "../../protocol/index.ts";
-import { COUNTER_NAMES, zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type StoredDelta, type StoredEntity } from "./storage.ts";
+import { COUNTER_NAMES, zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type MetaName, type StoredDelta, type StoredEntity } from "./storage.ts";
 import { taskRefsOf } from "./task-history.ts";
 
 const SCHEMA = `
@@ -70,7 +70,7 @@ export class SqliteChannelStorage implements ChannelStorage {
     });
   }
 
-  getMeta(name: "epoch"): string | null {
+  getMeta(name: MetaName): string | null {
     if (!this.#created) return null;
     const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0];
     return row?.value ?? null;
@@ -78,6 +78,10 @@ export class SqliteChannelStorage implements ChannelStorage {
 
   setMeta(name: "epoch", value: string): void {
     this.#create();
+    this.#upsertMeta(name, value);
+  }
+
+  #upsertMeta(name: MetaName, value: string): void {
     this.#sql.exec("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
   }
 
@@ -140,6 +144,8 @@ export class SqliteChannelStorage implements ChannelStorage {
         for (const task of d.tasks) this.#sql.exec("INSERT INTO delta_tasks (tag, task, seq) VALUES (?, ?, ?)", task.tag, task.id, d.seq);
       }
       this.addCounters(batch.counters);
+      if (batch.pendingJson === null) this.#sql.exec("DELETE FROM meta WHERE name = 'pending'");
+      else if (batch.pendingJson !== undefined) this.#upsertMeta("pending", batch.pendingJson);
     });
   }
 

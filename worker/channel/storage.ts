@@ -61,7 +61,12 @@ export interface CommitBatch {
   readonly health: readonly HealthAppend[];
   readonly deltas: readonly NewDelta[];
   readonly counters: Partial<Counters>;
+  /** The held conflated updates (coalescer.ts) as JSON, null when none is held; absent: unchanged. */
+  readonly pendingJson?: string | null;
 }
+
+/** `epoch`: the channel's epoch; `pending`: the held conflated updates, written by commit. */
+export type MetaName = "epoch" | "pending";
 
 /**
  * Reading never writes: until the first write, every read answers "empty"
@@ -71,8 +76,8 @@ export interface CommitBatch {
 export interface ChannelStorage {
   /** True once anything was written. */
   exists(): boolean;
-  /** A small key/value area for the epoch. */
-  getMeta(name: "epoch"): string | null;
+  /** A small key/value area for the epoch and the held conflated updates. */
+  getMeta(name: MetaName): string | null;
   setMeta(name: "epoch", value: string): void;
   /** Newest seq, 0 if none. */
   head(): number;

@@ -34,9 +34,10 @@ export async function auditLog(readJson: ReadJson, channel: string, snapshot: Sn
       if (delta.seq !== since + 1) throw new Error(`${channel}: the log goes from ${since} to ${delta.seq}`);
       since = delta.seq;
       applyChanges(replayed, delta.changes);
-      const id = delta.cause?.id;
-      if (id === undefined) uncaused++;
-      else causes.set(id, (causes.get(id) ?? 0) + 1);
+      // A conflated delta names every event it merges.
+      const ids = delta.cause?.ids ?? (delta.cause?.id === undefined ? [] : [delta.cause.id]);
+      if (ids.length === 0) uncaused++;
+      for (const id of ids) causes.set(id, (causes.get(id) ?? 0) + 1);
       if (since === snapshot.seq) break;
     }
   }

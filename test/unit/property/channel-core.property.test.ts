@@ -55,6 +55,30 @@ describe("ChannelCore under any stream of valid events", () => {
     );
   });
 
+  it("with a conflation window, the deltas (held ones sent) still rebuild the snapshot, across a reload", () => {
+    const step = fc.record({ gapMs: fc.integer({ min: 0, max: 300 }), flushDue: fc.boolean(), expire: fc.boolean(), reload: fc.boolean() });
+    fc.assert(
+      fc.property(eventBatches, fc.array(step, { minLength: 12, maxLength: 12 }), (batches, steps) => {
+        const storage = new MemoryChannelStorage();
+        const options = { ...OPTIONS, coalesceMs: 100 };
+        let core = new ChannelCore(storage, options);
+        let nowMs = T0;
+        batches.forEach((events, i) => {
+          const { gapMs, flushDue, expire, reload } = steps[i]!;
+          nowMs += gapMs;
+          core.ingest(events, nowMs, nowMs);
+          if (flushDue) core.flushDue(nowMs + 100);
+          if (expire) core.expireAgents(nowMs);
+          if (reload) core = new ChannelCore(storage, options);
+        });
+        core.flushAll(nowMs);
+        expect(storage.deltas.map((d) => d.seq)).toEqual(Array.from({ length: core.head }, (_, i) => i + 1));
+        sameJson(replayed(storage), core.snapshot().state);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
   it("applies a re-sent batch at most once: the second delivery is all duplicates and changes nothing", () => {
     fc.assert(
       fc.property(eventBatches, (batches) => {

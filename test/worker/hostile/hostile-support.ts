@@ -25,8 +25,10 @@ export async function openTarget(topic: string): Promise<Target> {
 
 /** What a refusal must leave as it was: state, head, epoch, and the accepted/duplicate/stale counters. */
 async function footprint(channel: string) {
+  // The snapshot first: it sends any update still held by conflation (COALESCE_MS), which moves the head.
+  const snap = await snapshot(channel);
   const m = await metrics(channel);
-  return { snapshot: await snapshot(channel), events: { accepted: m.events.accepted, duplicate: m.events.duplicate, stale: m.events.stale }, log: m.log };
+  return { snapshot: snap, events: { accepted: m.events.accepted, duplicate: m.events.duplicate, stale: m.events.stale }, log: m.log };
 }
 
 /** Asserts that nothing the hostile input did shows on the channel. */
@@ -34,9 +36,11 @@ export async function expectNothingStored(channel: string, before: Awaited<Retur
   expect(await footprint(channel)).toStrictEqual(before);
 }
 
-/** A valid event is still accepted on the channel, and its viewer gets the delta. */
+let served = 0;
+
+/** A valid event is still accepted on the channel, and its viewer gets the delta (a status change: never held by conflation). */
 export async function expectStillServing({ channel, viewer }: Target): Promise<void> {
-  const { head } = await send(channel, ev.heartbeat("a1"));
+  const { head } = await send(channel, ev.agentStatus("a1", "busy", { detail: `still serving ${++served}` }));
   await viewer.waitForSeq(head);
   expect(viewer.closed).toBeNull();
 }
