@@ -105,9 +105,13 @@ describe("snapshot and deltas", () => {
     for (const [query, reason] of snapshots) {
       expect(await deltas(channel, query), query).toStrictEqual({ recovered: false, reason, snapshot: snap });
     }
+    // replay=always: the log itself, even where the snapshot is smaller; the position rules still hold.
+    const whole = await deltas(channel, `since=0&epoch=${snap.epoch}&replay=always`);
+    expect(whole.recovered && whole.deltas.map((d) => d.seq)).toStrictEqual([1, 2, 3, 4]);
+    expect(await deltas(channel, `since=9&epoch=${snap.epoch}&replay=always`)).toStrictEqual({ recovered: false, reason: "ahead", snapshot: snap });
   });
 
-  it("400 for a malformed since or wait", async () => {
+  it("400 for a malformed since, wait or replay", async () => {
     const channel = uniqueChannel("rest-bad");
     for (const since of ["-1", "abc", "1.5", "1e3"]) {
       await expectError(await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=e`, TICKET), 400, {
@@ -121,6 +125,9 @@ describe("snapshot and deltas", () => {
         code: "bad_request",
         message: `wait must be whole seconds from 0 to ${MAX_LONG_POLL_SECONDS}, digits only`,
       });
+    }
+    for (const replay of ["", "yes", "ALWAYS"]) {
+      await expectError(await hub.get(`${Paths.deltas(channel)}?since=0&epoch=e&replay=${replay}`, TICKET), 400, { code: "bad_request", message: 'replay must be "always" or absent' });
     }
   });
 

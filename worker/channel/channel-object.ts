@@ -146,15 +146,19 @@ export class ChannelObject extends DurableObject<Env> {
     return this.#core.snapshotJson();
   }
 
-  /** The polling fallback: deltas after the request's seq (waiting up to `waitSeconds` for one), or a snapshot (also when cheaper). */
-  async deltasJson(request: ResumeRequest, waitSeconds: number): Promise<string> {
-    let plan = this.#core.planResume(request);
-    if (plan.mode === "replay" && plan.after >= plan.head && waitSeconds > 0) {
+  /**
+   * The polling fallback: deltas after the request's seq (waiting up to `waitSeconds` for one), or a snapshot
+   * (also when cheaper, unless `replayAlways`: tools that read the log itself ask for it whatever it weighs).
+   */
+  async deltasJson(request: ResumeRequest, waitSeconds: number, replayAlways = false): Promise<string> {
+    const plan = () => (replayAlways ? this.#core.planReplay(request) : this.#core.planResume(request));
+    let planned = plan();
+    if (planned.mode === "replay" && planned.after >= planned.head && waitSeconds > 0) {
       await this.#nextCommit(waitSeconds * 1000);
-      plan = this.#core.planResume(request);
+      planned = plan();
     }
-    if (plan.mode === "snapshot") return `{"recovered":false,"reason":${JSON.stringify(plan.reason)},"snapshot":${this.#core.snapshotJson()}}`;
-    const rows = pageWithinBytes(this.#core.deltasAfter(plan.after, MAX_DELTAS_PER_RESPONSE), MAX_DELTAS_RESPONSE_BYTES);
+    if (planned.mode === "snapshot") return `{"recovered":false,"reason":${JSON.stringify(planned.reason)},"snapshot":${this.#core.snapshotJson()}}`;
+    const rows = pageWithinBytes(this.#core.deltasAfter(planned.after, MAX_DELTAS_PER_RESPONSE), MAX_DELTAS_RESPONSE_BYTES);
     return `{"recovered":true,"epoch":${JSON.stringify(this.#core.epoch)},"head":${this.#core.head},"deltas":[${rows.map((r) => r.json).join(",")}]}`;
   }
 
