@@ -14,6 +14,8 @@ export class TestViewer {
   readonly applied: number[] = [];
   hellos = 0;
   recovered = 0;
+  /** The `reason` of every hello that was not recovered, in order. */
+  readonly snapshotReasons: string[] = [];
   snapshots = 0;
   gaps = 0;
   duplicates = 0;
@@ -48,6 +50,7 @@ export class TestViewer {
       case "hello":
         this.hellos++;
         if (frame.recovered) this.recovered++;
+        else this.snapshotReasons.push(frame.reason ?? "none given");
         return;
       case "snapshot":
         this.snapshots++;
