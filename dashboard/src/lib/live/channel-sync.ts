@@ -47,7 +47,7 @@ export class ChannelSync {
       this.#hooks.log(`hello: resuming after seq ${this.store.seq}, ${this.behind} deltas to replay`);
     } else {
       this.#awaitingSnapshot = true;
-      this.#hooks.log(`hello: a snapshot follows (head ${hello.head})`);
+      this.#hooks.log(`hello: a snapshot follows (head ${hello.head}${hello.reason ? `, ${hello.reason}` : ""})`);
     }
   }
 
