@@ -3,7 +3,7 @@
  * `wrangler dev` and measures ingest throughput, ingest→socket latency,
  * fan-out and replay. Loopback only; every loop is bounded.
  */
-import { Paths, type DeltaFrame, type HelloFrame } from "../protocol/index.ts";
+import { Paths, type DeltaFrame, type DeltasFrame, type HelloFrame } from "../protocol/index.ts";
 import { DevServer } from "../dev/dev-server.ts";
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
@@ -24,9 +24,9 @@ async function openSockets(server: DevServer, channel: string, ticket: string, c
       new Promise<WebSocket>((resolve, reject) => {
         const ws = new WebSocket(`${server.url.replace("http", "ws")}${Paths.socket(channel)}?ticket=${ticket}${query}`);
         ws.onmessage = (m) => {
-          const f = JSON.parse(String(m.data)) as DeltaFrame | HelloFrame | { type: "snapshot"; seq: number };
-          if (f.type === "delta" || f.type === "snapshot") {
-            seen[i] = f.seq;
+          const f = JSON.parse(String(m.data)) as DeltaFrame | DeltasFrame | HelloFrame | { type: "snapshot"; seq: number };
+          if (f.type === "delta" || f.type === "snapshot" || f.type === "deltas") {
+            seen[i] = f.type === "deltas" ? f.deltas[f.deltas.length - 1]!.seq : f.seq;
             check();
           }
         };

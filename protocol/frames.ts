@@ -21,6 +21,8 @@ const HelloFrameSchema = v.object({
   /** The newest seq at the time of connecting. */
   head: seq,
   recovered: v.boolean(),
+  /** Since protocol 2: why a snapshot follows, present exactly when `recovered` is false. */
+  reason: v.optional(v.picklist(["no-cursor", "epoch-mismatch", "too-old", "ahead", "too-large", "cheaper-snapshot"])),
 });
 
 /** To one client: the whole state as of `seq`. Sent when replay is impossible and on `resync`. */
@@ -48,6 +50,17 @@ const DeltaFrameSchema = v.object({
   cause: v.optional(DeltaCauseSchema),
 });
 
+/**
+ * Since protocol 2. Broadcast (and replayed): deltas committed together, or a slice of a replay, in seq order,
+ * each exactly +1 over the previous. One delta alone travels as a `delta` frame. At most MAX_FRAME_BYTES,
+ * unless a single delta is larger.
+ */
+const DeltasFrameSchema = v.object({
+  type: v.literal("deltas"),
+  epoch: v.string(),
+  deltas: v.pipe(v.array(DeltaFrameSchema), v.minLength(2), v.readonly()),
+});
+
 /** To one client: a problem with what it sent. May be followed by a close. */
 const ErrorFrameSchema = v.object({ type: v.literal("error"), code: v.picklist(Object.values(ErrorCode)), message: v.string() });
 
@@ -61,6 +74,7 @@ export const ServerFrameSchema = v.variant("type", [
   HelloFrameSchema,
   SnapshotFrameSchema,
   DeltaFrameSchema,
+  DeltasFrameSchema,
   ErrorFrameSchema,
   AuthOkFrameSchema,
   PongFrameSchema,
@@ -70,6 +84,8 @@ export type HelloFrame = v.InferOutput<typeof HelloFrameSchema>;
 export type SnapshotFrame = v.InferOutput<typeof SnapshotFrameSchema>;
 export type DeltaCause = v.InferOutput<typeof DeltaCauseSchema>;
 export type DeltaFrame = v.InferOutput<typeof DeltaFrameSchema>;
+export type DeltasFrame = v.InferOutput<typeof DeltasFrameSchema>;
+export type SnapshotReason = NonNullable<HelloFrame["reason"]>;
 export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;
 export type AuthOkFrame = v.InferOutput<typeof AuthOkFrameSchema>;
 export type PongFrame = v.InferOutput<typeof PongFrameSchema>;
@@ -85,6 +101,12 @@ export function parseServerFrame(text: string): ServerFrame | null {
   }
   const result = v.safeParse(ServerFrameSchema, raw);
   return result.success ? result.output : null;
+}
+
+/** The deltas a frame carries, in order: one for `delta`, several for `deltas`, none for any other frame. */
+export function deltasOf(frame: ServerFrame): readonly DeltaFrame[] {
+  if (frame.type === "delta") return [frame];
+  return frame.type === "deltas" ? frame.deltas : [];
 }
 
 // ---- client → server -------------------------------------------------------

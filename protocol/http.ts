@@ -2,7 +2,7 @@
 import * as v from "valibot";
 import { ChangeSchema } from "./changes.ts";
 import { isChannelName } from "./channel.ts";
-import type { DeltaFrame } from "./frames.ts";
+import type { DeltaFrame, SnapshotReason } from "./frames.ts";
 import { MAX_TICKET_TTL_SECONDS } from "./limits.ts";
 import type { ChannelState } from "./state.ts";
 
@@ -54,7 +54,8 @@ export interface SnapshotResponse {
 
 export type DeltasResponse =
   | { readonly recovered: true; readonly epoch: string; readonly head: number; readonly deltas: readonly DeltaFrame[] }
-  | { readonly recovered: false; readonly snapshot: SnapshotResponse };
+  /** `reason`: as in `hello` (since protocol 2). */
+  | { readonly recovered: false; readonly reason?: SnapshotReason; readonly snapshot: SnapshotResponse };
 
 export interface ChannelSummary {
   readonly channel: string;

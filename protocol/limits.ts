@@ -60,3 +60,5 @@ export const DEFAULT_COALESCE_MS = 100;
 export const MAX_COALESCE_MS = 10_000;
 /** Largest client frame (UTF-8 bytes): the largest valid one, an `auth` with a 4,096-character ticket, is about 4.1 KiB. Larger is refused unread. */
 export const MAX_CLIENT_FRAME_BYTES = 8 * 1024;
+/** A `deltas` frame (a batch or a slice of a replay) stops before this many UTF-8 bytes; a single larger delta travels alone. */
+export const MAX_FRAME_BYTES = 256 * 1024;

@@ -1,2 +1,2 @@
 /** Wire protocol version, sent in every `hello` frame. Bump on breaking changes only. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

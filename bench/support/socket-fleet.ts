@@ -8,7 +8,7 @@
  * sockets that have applied seq, and the moment it reaches the fleet size is
  * the moment EVERY socket has it.
  */
-import { Paths, type ServerFrame } from "../../protocol/index.ts";
+import { Paths, deltasOf, type DeltaFrame, type ServerFrame } from "../../protocol/index.ts";
 import { withTimeout } from "../../dev/deadline.ts";
 
 const KEPT_VIOLATIONS = 50;
@@ -171,19 +171,24 @@ export class SocketFleet {
         this.#settle(v);
         return;
       case "delta":
-        if (v.lastSeq < 0) this.#violate(v, `delta ${frame.seq} before any snapshot`);
-        else if (frame.epoch !== v.epoch) this.#violate(v, `delta ${frame.seq} in epoch ${frame.epoch}, expected ${v.epoch}`);
-        else if (frame.seq <= v.lastSeq) this.#violate(v, `duplicate or reordered delta ${frame.seq} after ${v.lastSeq}`);
-        else {
-          if (frame.seq !== v.lastSeq + 1) this.#violate(v, `gap: delta ${frame.seq} after ${v.lastSeq}`);
-          this.#advance(v, frame.seq);
-        }
+      case "deltas":
+        for (const delta of deltasOf(frame)) this.#delta(v, delta);
         return;
       case "error":
         this.#violate(v, `error frame ${frame.code}: ${frame.message}`);
         return;
       default:
         return; // pong, auth-ok
+    }
+  }
+
+  #delta(v: Viewer, delta: DeltaFrame): void {
+    if (v.lastSeq < 0) this.#violate(v, `delta ${delta.seq} before any snapshot`);
+    else if (delta.epoch !== v.epoch) this.#violate(v, `delta ${delta.seq} in epoch ${delta.epoch}, expected ${v.epoch}`);
+    else if (delta.seq <= v.lastSeq) this.#violate(v, `duplicate or reordered delta ${delta.seq} after ${v.lastSeq}`);
+    else {
+      if (delta.seq !== v.lastSeq + 1) this.#violate(v, `gap: delta ${delta.seq} after ${v.lastSeq}`);
+      this.#advance(v, delta.seq);
     }
   }
 

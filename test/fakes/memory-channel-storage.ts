@@ -1,5 +1,6 @@
 /** ChannelStorage in memory, for unit tests of the channel logic. Copies values like the SQLite storage does. */
 import type { HealthSample } from "../../protocol/index.ts";
+import { utf8Bytes } from "../../worker/channel/replay-budget.ts";
 import { zeroCounters, type ChannelStorage, type CommitBatch, type CounterName, type Counters, type MetaName, type NewDelta, type StoredDelta, type StoredEntity } from "../../worker/channel/storage.ts";
 
 export class MemoryChannelStorage implements ChannelStorage {
@@ -57,6 +58,9 @@ export class MemoryChannelStorage implements ChannelStorage {
   }
   deltasAfter(seq: number, limit: number): StoredDelta[] {
     return this.deltas.filter((d) => d.seq > seq).slice(0, limit);
+  }
+  deltaBytes(after: number, upTo: number): number {
+    return this.deltas.filter((d) => d.seq > after && d.seq <= upTo).reduce((sum, d) => sum + utf8Bytes(d.json), 0);
   }
   firstSeqAtOrAfter(ms: number): number {
     return this.deltas.find((d) => d.atMs >= ms)?.seq ?? this.head() + 1;

@@ -10,6 +10,7 @@ import {
   DELTA_LOG_MIN_ENTRIES,
   MAX_DELTAS_PER_RESPONSE,
   MAX_EVENTS_PER_BATCH,
+  MAX_LONG_TEXT_BYTES,
   Paths,
   PROTOCOL_VERSION,
   type AgentState,
@@ -113,6 +114,7 @@ describe("agent expiry", () => {
 describe("delta log retention", () => {
   const channel = uniqueChannel("retention");
   const TOTAL = DELTA_LOG_MIN_ENTRIES + MAX_EVENTS_PER_BATCH; // 10,500
+  const BIG_TASKS = 20;
   let epoch = "";
 
   const backdate = (throughSeq: number) =>
@@ -123,8 +125,9 @@ describe("delta log retention", () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    await send(channel, ev.taskUpsert({ id: 1, title: "busy task" }));
-    for (let sent = 1; sent < TOTAL; ) {
+    // A state of about 4 MB: heavier than the 10,000 retained progress deltas, so a resume inside the log is a replay, not a cheaper snapshot.
+    for (let id = 1; id <= BIG_TASKS; id++) await send(channel, ev.taskUpsert({ id, title: "busy task", description: "d".repeat(MAX_LONG_TEXT_BYTES) }));
+    for (let sent = BIG_TASKS; sent < TOTAL; ) {
       const n = Math.min(MAX_EVENTS_PER_BATCH, TOTAL - sent);
       // Upserts, one delta each: progress updates would be conflated (COALESCE_MS).
       const batch = Array.from({ length: n }, (_, i) => ev.taskUpsert({ id: 1, title: `busy task ${sent + i}` }));
@@ -166,7 +169,7 @@ describe("delta log retention", () => {
     const rest = await snapshot(channel);
     const viewer = await SocketProbe.open(channel, { ticket: TICKET, since: oldest - 2, epoch });
     const [hello, snap] = await viewer.waitForFrames(2);
-    expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: TOTAL, recovered: false });
+    expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: TOTAL, recovered: false, reason: "too-old" });
     expect(snap).toStrictEqual({ type: "snapshot", ...rest });
     await settle();
     expect(viewer.frames).toHaveLength(2);
@@ -193,7 +196,7 @@ describe("delta log retention", () => {
   it("the REST fallback answers a snapshot for a cursor that fell out of the log", async () => {
     const oldest = TOTAL - DELTA_LOG_MIN_ENTRIES + 1;
     const res = await hub.get(`${Paths.deltas(channel)}?since=${oldest - 2}&epoch=${epoch}`, TICKET);
-    expect(await res.json()).toStrictEqual({ recovered: false, snapshot: await snapshot(channel) });
+    expect(await res.json()).toStrictEqual({ recovered: false, reason: "too-old", snapshot: await snapshot(channel) });
   });
 
   it("a short log is never trimmed, however old", async () => {

@@ -71,7 +71,8 @@ describe("hibernation", () => {
 
   it("a hibernated object answers pings, resync, bad frames and new connections as before", async () => {
     const channel = uniqueChannel("hib-frames");
-    await send(channel, ev.meta({ name: "p" }));
+    // A task with a long description: the state outweighs the one delta missed below, so it is replayed.
+    await send(channel, ev.meta({ name: "p" }), ev.taskUpsert({ id: 1, description: "d".repeat(2000) }));
     const viewer = await SocketProbe.open(channel, { ticket: await hub.viewerTicket() });
     await viewer.waitForFrames(2);
     const epoch = (viewer.frames[0] as { epoch: string }).epoch;
@@ -95,9 +96,9 @@ describe("hibernation", () => {
 
     // The epoch and head are read back from storage: a resuming client recovers.
     await send(channel, ev.meta({ name: "q" }));
-    const resumed = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: 1, epoch });
-    await resumed.waitForSeq(2);
-    expect(resumed.frames[0]).toMatchObject({ type: "hello", epoch, head: 2, recovered: true });
+    const resumed = await SocketProbe.open(channel, { ticket: await hub.viewerTicket(), since: 2, epoch });
+    await resumed.waitForSeq(3);
+    expect(resumed.frames[0]).toMatchObject({ type: "hello", epoch, head: 3, recovered: true });
   });
 
   it("a socket closed while hibernated is gone for the next broadcast; the others still get it", async () => {

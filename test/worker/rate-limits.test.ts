@@ -5,7 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { CloseCode, MAX_DELTAS_RESPONSE_BYTES, MAX_REPLAY_BYTES, Paths, type DeltasResponse, type HubEvent } from "../../protocol/index.ts";
+import { CloseCode, MAX_DELTAS_RESPONSE_BYTES, MAX_FRAME_BYTES, MAX_LONG_TEXT_BYTES, MAX_REPLAY_BYTES, Paths, type DeltasResponse, type HubEvent } from "../../protocol/index.ts";
 import type { ChannelObject, IngestOutcome } from "../../worker/channel/channel-object.ts";
 import { ev } from "../../dev/events.ts";
 import { expectError } from "./support/http-expect.ts";
@@ -127,10 +127,12 @@ describe("byte bound of a page of deltas", () => {
     const channel = uniqueChannel("rl-bytes");
     const title = "x".repeat(2000);
     const description = "d".repeat(2000);
+    // Ten heavy tasks first: the state outweighs the 400 deltas after them, so those are replayed (not a cheaper snapshot).
+    for (let id = 1; id <= 10; id++) await send(channel, ev.taskUpsert({ id: 1000 + id, description: "d".repeat(MAX_LONG_TEXT_BYTES) }));
     for (let b = 0; b < 4; b++) await send(channel, ...Array.from({ length: 100 }, (_, i) => ev.taskUpsert({ id: b * 100 + i + 1, title, description })));
     const { epoch, seq: head } = await snapshot(channel);
-    expect(head).toBe(400);
-    let since = 0;
+    expect(head).toBe(410);
+    let since = 10;
     let pages = 0;
     while (since < head) {
       const res = await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=${epoch}`, TICKET);
@@ -157,12 +159,19 @@ describe("byte bound of a WebSocket replay", () => {
 
     const whole = await SocketProbe.open(channel, { ticket: TICKET, since: 0, epoch });
     const [hello, next] = await whole.waitForFrames(2, 10_000);
-    expect(hello).toMatchObject({ type: "hello", head, recovered: false });
+    expect(hello).toMatchObject({ type: "hello", head, recovered: false, reason: "too-large" });
     expect(next).toMatchObject({ type: "snapshot", epoch, seq: head });
 
     const half = await SocketProbe.open(channel, { ticket: TICKET, since: 500, epoch });
     await half.waitForSeq(head, 10_000);
     expect(half.frames[0]).toMatchObject({ type: "hello", recovered: true });
     expect(half.deltas.map((d) => d.seq)).toStrictEqual(Array.from({ length: 500 }, (_, i) => 501 + i));
+    // About 2.3 MB streamed in frames of at most MAX_FRAME_BYTES, each a batch.
+    const replayFrames = half.frames.slice(1);
+    expect(replayFrames.length).toBeGreaterThan(2);
+    for (const frame of replayFrames) {
+      expect(frame.type).toBe("deltas");
+      expect(new TextEncoder().encode(JSON.stringify(frame)).byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    }
   });
 });

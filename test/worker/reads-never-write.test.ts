@@ -38,7 +38,7 @@ describe("reads of a channel that does not exist", () => {
 
     const snap = await getJson<SnapshotResponse>(Paths.snapshot(channel));
     expect(snap).toStrictEqual({ epoch: expect.any(String), seq: 0, state: EMPTY_STATE });
-    expect(await getJson<DeltasResponse>(Paths.deltas(channel))).toStrictEqual({ recovered: false, snapshot: snap });
+    expect(await getJson<DeltasResponse>(Paths.deltas(channel))).toStrictEqual({ recovered: false, reason: "no-cursor", snapshot: snap });
     const waited = await getJson<DeltasResponse>(`${Paths.deltas(channel)}?since=0&epoch=${snap.epoch}&wait=1`);
     expect(waited).toStrictEqual({ recovered: true, epoch: snap.epoch, head: 0, deltas: [] });
     const m = await metrics(channel);

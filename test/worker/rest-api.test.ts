@@ -85,20 +85,33 @@ describe("snapshot and deltas", () => {
 
   it("answers the deltas after a cursor, a snapshot without one, and a snapshot for a foreign epoch", async () => {
     const channel = uniqueChannel("rest-deltas");
-    await send(channel, ev.meta({ name: "a" }), ev.meta({ currentTag: "b" }), ev.agentStatus("x", "busy"));
+    // A task with a long description first: the state outweighs the small deltas after it, so they are replayed.
+    await send(channel, ev.taskUpsert({ id: 1, description: "d".repeat(5000) }), ev.meta({ name: "a" }), ev.meta({ currentTag: "b" }), ev.agentStatus("x", "busy"));
     const snap = await snapshot(channel);
 
-    const after1 = await deltas(channel, `since=1&epoch=${snap.epoch}`);
-    expect(after1).toMatchObject({ recovered: true, epoch: snap.epoch, head: 3 });
-    expect(after1.recovered && after1.deltas.map((d) => d.seq)).toStrictEqual([2, 3]);
-    expect(await deltas(channel, `since=3&epoch=${snap.epoch}`)).toStrictEqual({ recovered: true, epoch: snap.epoch, head: 3, deltas: [] });
+    const after2 = await deltas(channel, `since=2&epoch=${snap.epoch}`);
+    expect(after2).toMatchObject({ recovered: true, epoch: snap.epoch, head: 4 });
+    expect(after2.recovered && after2.deltas.map((d) => d.seq)).toStrictEqual([3, 4]);
+    expect(await deltas(channel, `since=4&epoch=${snap.epoch}`)).toStrictEqual({ recovered: true, epoch: snap.epoch, head: 4, deltas: [] });
 
-    for (const query of ["", `since=1`, `since=1&epoch=other`, `since=9&epoch=${snap.epoch}`]) {
-      expect(await deltas(channel, query), query).toStrictEqual({ recovered: false, snapshot: snap });
+    const snapshots = [
+      ["", "no-cursor"],
+      [`since=1`, "no-cursor"],
+      [`since=1&epoch=other`, "epoch-mismatch"],
+      [`since=9&epoch=${snap.epoch}`, "ahead"],
+      // Replaying the big task costs more than the snapshot that holds it.
+      [`since=0&epoch=${snap.epoch}`, "cheaper-snapshot"],
+    ] as const;
+    for (const [query, reason] of snapshots) {
+      expect(await deltas(channel, query), query).toStrictEqual({ recovered: false, reason, snapshot: snap });
     }
+    // replay=always: the log itself, even where the snapshot is smaller; the position rules still hold.
+    const whole = await deltas(channel, `since=0&epoch=${snap.epoch}&replay=always`);
+    expect(whole.recovered && whole.deltas.map((d) => d.seq)).toStrictEqual([1, 2, 3, 4]);
+    expect(await deltas(channel, `since=9&epoch=${snap.epoch}&replay=always`)).toStrictEqual({ recovered: false, reason: "ahead", snapshot: snap });
   });
 
-  it("400 for a malformed since or wait", async () => {
+  it("400 for a malformed since, wait or replay", async () => {
     const channel = uniqueChannel("rest-bad");
     for (const since of ["-1", "abc", "1.5", "1e3"]) {
       await expectError(await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=e`, TICKET), 400, {
@@ -113,22 +126,25 @@ describe("snapshot and deltas", () => {
         message: `wait must be whole seconds from 0 to ${MAX_LONG_POLL_SECONDS}, digits only`,
       });
     }
+    for (const replay of ["", "yes", "ALWAYS"]) {
+      await expectError(await hub.get(`${Paths.deltas(channel)}?since=0&epoch=e&replay=${replay}`, TICKET), 400, { code: "bad_request", message: 'replay must be "always" or absent' });
+    }
   });
 
   it("a long-poll at head returns as soon as a delta is committed", async () => {
     const channel = uniqueChannel("rest-longpoll");
-    await send(channel, ev.meta({ name: "first" }));
+    await send(channel, ev.taskUpsert({ id: 1, description: "d".repeat(5000) }), ev.meta({ name: "first" }));
     const { epoch } = await snapshot(channel);
     const started = Date.now();
-    const poll = deltas(channel, `since=1&epoch=${epoch}&wait=${MAX_LONG_POLL_SECONDS}`);
+    const poll = deltas(channel, `since=2&epoch=${epoch}&wait=${MAX_LONG_POLL_SECONDS}`);
     await settle(50);
     const event = ev.meta({ name: "second" });
     await send(channel, event);
     const answer = await poll;
     console.log(`long-poll answered ${Date.now() - started} ms after it started (wait=${MAX_LONG_POLL_SECONDS} s)`);
-    expect(answer).toMatchObject({ recovered: true, head: 2 });
+    expect(answer).toMatchObject({ recovered: true, head: 3 });
     expect(answer.recovered && answer.deltas).toStrictEqual([
-      { type: "delta", epoch, seq: 2, at: expect.any(String), changes: [{ kind: "meta", op: "patch", value: { name: "second" } }], cause: { type: "project.meta", id: event.id } },
+      { type: "delta", epoch, seq: 3, at: expect.any(String), changes: [{ kind: "meta", op: "patch", value: { name: "second" } }], cause: { type: "project.meta", id: event.id } },
     ]);
   });
 

@@ -8,7 +8,9 @@ import {
   PING_FRAME_TEXT,
   PONG_FRAME_TEXT,
   PROTOCOL_VERSION,
+  Paths,
   applyChanges,
+  deltasOf,
   type ChannelState,
   type DeltaFrame,
   type ServerFrame,
@@ -33,8 +35,7 @@ function clientState(frames: readonly ServerFrame[]): { seq: number; state: Chan
   if (!snap) throw new Error("no snapshot frame");
   const state = structuredClone(snap.state);
   let seq = snap.seq;
-  for (const f of frames.slice(frames.indexOf(snap) + 1)) {
-    if (f.type !== "delta") continue;
+  for (const f of frames.slice(frames.indexOf(snap) + 1).flatMap((frame) => deltasOf(frame))) {
     if (f.seq !== seq + 1) throw new Error(`gap: seq ${f.seq} after ${seq}`);
     applyChanges(state, f.changes);
     seq = f.seq;
@@ -51,7 +52,7 @@ describe("connecting", () => {
     const rest = await snapshot(channel);
     const viewer = await SocketProbe.open(channel, { ticket: TICKET });
     const [hello, snap] = await viewer.waitForFrames(2);
-    expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false });
+    expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false, reason: "no-cursor" });
     expect(snap).toStrictEqual({ type: "snapshot", epoch: rest.epoch, seq: 2, state: rest.state });
     await settle();
     expect(viewer.frames).toHaveLength(2);
@@ -79,6 +80,8 @@ describe("broadcast", () => {
 
     for (const v of viewers) await v.waitForSeq(3);
     await settle();
+    // A webhook batch reaches each socket as one frame.
+    for (const v of viewers) expect(v.frames.map((f) => f.type)).toStrictEqual(["hello", "snapshot", "delta", "deltas"]);
     const [first, ...others] = viewers.map((v) => v.deltas);
     expect(seqs(first!)).toStrictEqual([1, 2, 3]);
     for (const other of others) expect(other).toStrictEqual(first);
@@ -130,19 +133,21 @@ describe("resuming after a disconnect", () => {
     const channel = uniqueChannel("ws-replay");
     const steady = await SocketProbe.open(channel, { ticket: TICKET });
     const roaming = await SocketProbe.open(channel, { ticket: TICKET });
-    await send(channel, ev.taskUpsert({ id: 1 }), ev.taskUpsert({ id: 2 }), ev.taskUpsert({ id: 3 }));
+    // A task with a long description nobody touches later: the snapshot outweighs the four deltas missed, so they are replayed.
+    await send(channel, ev.taskUpsert({ id: 1 }), ev.taskUpsert({ id: 2 }), ev.taskUpsert({ id: 3, description: "d".repeat(4000) }));
     await roaming.waitForSeq(3);
     const epoch = (roaming.frames[0] as { epoch: string }).epoch;
     roaming.close();
 
     await send(channel, ev.taskProgress(1, 10));
-    await send(channel, ev.taskProgress(2, 20), ev.taskRemoved(3));
+    await send(channel, ev.taskProgress(2, 20), ev.agentStatus("a1", "busy"));
     await send(channel, ev.meta({ name: "while away" }));
 
     const back = await SocketProbe.open(channel, { ticket: TICKET, since: 3, epoch });
     await back.waitForSeq(7);
     expect(back.frames[0]).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: 7, recovered: true });
-    expect(back.frames.slice(1).map((f) => f.type)).toStrictEqual(["delta", "delta", "delta", "delta"]);
+    // The replay packs all four into one frame.
+    expect(back.frames.slice(1).map((f) => f.type)).toStrictEqual(["deltas"]);
     await steady.waitForSeq(7);
     // The replay is the same frames the steady socket saw live.
     expect(back.deltas).toStrictEqual(steady.deltas.filter((d) => d.seq > 3));
@@ -151,6 +156,24 @@ describe("resuming after a disconnect", () => {
     await back.waitForSeq(8);
     await settle();
     expect(seqs(back.deltas)).toStrictEqual([4, 5, 6, 7, 8]);
+  });
+
+  it("answers with the snapshot when the missed deltas weigh more than it (cheaper-snapshot), over the socket and REST", async () => {
+    const channel = uniqueChannel("ws-cheaper");
+    // A snapshot of about 1 KB: heavier than one progress delta, lighter than fifty.
+    await send(channel, ev.taskUpsert({ id: 1, title: "One", description: "d".repeat(1000) }));
+    const { epoch } = await snapshot(channel);
+    await send(channel, ...Array.from({ length: 50 }, (_, i) => ev.taskProgress(1, i)));
+    const rest = await snapshot(channel);
+    const viewer = await SocketProbe.open(channel, { ticket: TICKET, since: 1, epoch });
+    const [hello, snap] = await viewer.waitForFrames(2);
+    expect(hello).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch, head: 51, recovered: false, reason: "cheaper-snapshot" });
+    expect(snap).toStrictEqual({ type: "snapshot", ...rest });
+    expect(await (await hub.get(`${Paths.deltas(channel)}?since=1&epoch=${epoch}`, TICKET)).json()).toStrictEqual({ recovered: false, reason: "cheaper-snapshot", snapshot: rest });
+    // The last one missed is still cheaper to replay.
+    const near = await SocketProbe.open(channel, { ticket: TICKET, since: 50, epoch });
+    await near.waitForSeq(51);
+    expect(near.frames[0]).toMatchObject({ recovered: true });
   });
 
   it("since = head recovers with nothing to replay", async () => {
@@ -168,14 +191,14 @@ describe("resuming after a disconnect", () => {
     await send(channel, ev.taskUpsert({ id: 1, title: "t" }), ev.taskUpsert({ id: 2, title: "u" }));
     const rest = await snapshot(channel);
     const cursors = [
-      { since: 1, epoch: "some-other-epoch" },
-      { since: 3, epoch: rest.epoch },
-      { since: 1 }, // no epoch
-    ];
-    for (const cursor of cursors) {
+      [{ since: 1, epoch: "some-other-epoch" }, "epoch-mismatch"],
+      [{ since: 3, epoch: rest.epoch }, "ahead"],
+      [{ since: 1 }, "no-cursor"], // no epoch
+    ] as const;
+    for (const [cursor, reason] of cursors) {
       const viewer = await SocketProbe.open(channel, { ticket: TICKET, ...cursor });
       const [hello, snap] = await viewer.waitForFrames(2);
-      expect(hello, JSON.stringify(cursor)).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false });
+      expect(hello, JSON.stringify(cursor)).toStrictEqual({ type: "hello", protocol: PROTOCOL_VERSION, channel, epoch: rest.epoch, head: 2, recovered: false, reason });
       expect(snap).toStrictEqual({ type: "snapshot", ...rest });
       viewer.close();
     }

@@ -10,7 +10,8 @@ import { Coalescer, isConflatable, type PendingUpdate } from "./coalescer.ts";
 import { entityKey } from "./entity-keys.ts";
 import { reduce } from "./reducer.ts";
 import { linkedRows, taskAgentLinkChanges } from "./task-agent-links.ts";
-import { planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
+import { utf8Bytes } from "./replay-budget.ts";
+import { planByCost, planReplay, type LogPosition, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { MAINTENANCE_INTERVAL_MS, deltaTrimBefore, eventIdCutoffMs } from "./retention.ts";
 import type { ChannelStorage, CounterName, Counters, HealthAppend, NewDelta, StoredDelta, StoredEntity } from "./storage.ts";
 import { taskRefsOf } from "./task-history.ts";
@@ -43,6 +44,8 @@ export class ChannelCore {
   #head: number;
   #model: ChannelModel | null = null;
   #coalescer: Coalescer | null = null;
+  /** UTF-8 size of the last serialised snapshot and its seq: the cost a replay is weighed against. */
+  #snapshotSize: { readonly seq: number; readonly bytes: number } | null = null;
 
   constructor(storage: ChannelStorage, options: ChannelCoreOptions) {
     this.#storage = storage;
@@ -211,8 +214,27 @@ export class ChannelCore {
     return { epoch: this.#epoch, seq: this.#head, state: this.#modelLoaded().state };
   }
 
+  /** The snapshot as JSON (`{epoch, seq, state}`); its size is remembered as the snapshot's cost. */
+  snapshotJson(): string {
+    const snapshot = this.snapshot();
+    const json = JSON.stringify(snapshot);
+    this.#snapshotSize = { seq: snapshot.seq, bytes: utf8Bytes(json) };
+    return json;
+  }
+
+  /** Where the log allows the request to resume. */
   planReplay(request: ResumeRequest): ReplayPlan {
     return planReplay(request, this.position());
+  }
+
+  /** How to answer a resume: as planReplay, but a replay costing more than a snapshot, or than `maxReplayBytes`, is a snapshot. */
+  planResume(request: ResumeRequest, maxReplayBytes = Number.POSITIVE_INFINITY): ReplayPlan {
+    const plan = this.planReplay(request);
+    if (plan.mode !== "replay" || plan.after >= plan.head) return plan;
+    const replayBytes = this.#storage.deltaBytes(plan.after, plan.head);
+    // Measured by serialising, at most once per head: connects between two commits share it.
+    const snapshotBytes = this.#snapshotSize?.seq === this.#head ? this.#snapshotSize.bytes : utf8Bytes(this.snapshotJson());
+    return planByCost(plan, { replayBytes, snapshotBytes, maxReplayBytes });
   }
 
   deltasAfter(seq: number, limit: number): StoredDelta[] {

@@ -26,6 +26,7 @@ import {
   MAX_CLIENT_FRAME_BYTES,
   MAX_DELTAS_PER_RESPONSE,
   MAX_DELTAS_RESPONSE_BYTES,
+  MAX_FRAME_BYTES,
   MAX_REPLAY_BYTES,
   MIN_RESYNC_INTERVAL_MS,
   PING_FRAME_TEXT,
@@ -36,7 +37,6 @@ import {
   type ErrorFrame,
   type HelloFrame,
   type HubEvent,
-  type SnapshotFrame,
   type WebhookAccepted,
 } from "../../protocol/index.ts";
 import { authorizeViewer } from "../auth/viewer-auth.ts";
@@ -47,6 +47,7 @@ import type { Env } from "../env.ts";
 import { errorFields, logLine } from "../log.ts";
 import { ChannelCore } from "./channel-core.ts";
 import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
+import { packDeltas } from "./delta-frames.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { IngestLimiter } from "./ingest-limiter.ts";
 import { LatencyWindow } from "./latency-window.ts";
@@ -152,19 +153,23 @@ export class ChannelObject extends DurableObject<Env> {
 
   snapshotJson(): string {
     this.#sendHeld();
-    return JSON.stringify(this.#core.snapshot());
+    return this.#core.snapshotJson();
   }
 
-  /** The polling fallback: deltas after the request's seq (waiting up to `waitSeconds` for one), or a snapshot. */
-  async deltasJson(request: ResumeRequest, waitSeconds: number): Promise<string> {
+  /**
+   * The polling fallback: deltas after the request's seq (waiting up to `waitSeconds` for one), or a snapshot
+   * (also when cheaper, unless `replayAlways`: tools that read the log itself ask for it whatever it weighs).
+   */
+  async deltasJson(request: ResumeRequest, waitSeconds: number, replayAlways = false): Promise<string> {
     this.#sendHeld();
-    let plan = this.#core.planReplay(request);
-    if (plan.mode === "replay" && plan.after >= plan.head && waitSeconds > 0) {
+    const plan = () => (replayAlways ? this.#core.planReplay(request) : this.#core.planResume(request));
+    let planned = plan();
+    if (planned.mode === "replay" && planned.after >= planned.head && waitSeconds > 0) {
       await this.#nextCommit(waitSeconds * 1000);
-      plan = this.#core.planReplay(request);
+      planned = plan();
     }
-    if (plan.mode === "snapshot") return JSON.stringify({ recovered: false, snapshot: this.#core.snapshot() });
-    const rows = pageWithinBytes(this.#core.deltasAfter(plan.after, MAX_DELTAS_PER_RESPONSE), MAX_DELTAS_RESPONSE_BYTES);
+    if (planned.mode === "snapshot") return `{"recovered":false,"reason":${JSON.stringify(planned.reason)},"snapshot":${this.#core.snapshotJson()}}`;
+    const rows = pageWithinBytes(this.#core.deltasAfter(planned.after, MAX_DELTAS_PER_RESPONSE), MAX_DELTAS_RESPONSE_BYTES);
     return `{"recovered":true,"epoch":${JSON.stringify(this.#core.epoch)},"head":${this.#core.head},"deltas":[${rows.map((r) => r.json).join(",")}]}`;
   }
 
@@ -246,7 +251,7 @@ export class ChannelObject extends DurableObject<Env> {
 
     let resumed: { plan: ReplayPlan; frames: number; bytes: number };
     try {
-      resumed = this.#resume(server, this.#core.planReplay(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch"))));
+      resumed = this.#resume(server, this.#core.planResume(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch")), MAX_REPLAY_BYTES));
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
       logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
@@ -265,22 +270,34 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   /**
-   * hello, then the missed deltas or a snapshot. Synchronous reads: no delta can be committed in between.
-   * A replay larger than MAX_REPLAY_BYTES is sent as a snapshot: cheaper for both ends. Returns the plan followed.
+   * hello, then the missed deltas in frames of at most MAX_FRAME_BYTES, or a snapshot (the plan weighed both:
+   * see ChannelCore.planResume). Synchronous reads: no delta can be committed in between. Returns the plan followed.
    */
   #resume(ws: WebSocket, requested: ReplayPlan): { plan: ReplayPlan; frames: number; bytes: number } {
     let replay: SizedDelta[] | null = null;
     let plan = requested;
     if (plan.mode === "replay") {
+      // The planner checked the stored sizes; the bound still holds if the log changed under the estimate.
       replay = collectReplay((after) => this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE), plan.after, plan.head, MAX_REPLAY_BYTES);
       if (replay === null) plan = { mode: "snapshot", reason: "too-large" };
     }
-    const hello: HelloFrame = { type: "hello", protocol: PROTOCOL_VERSION, channel: this.#channel, epoch: this.#core.epoch, head: this.#core.head, recovered: plan.mode === "replay" };
+    const epoch = this.#core.epoch;
+    const hello: HelloFrame = {
+      type: "hello",
+      protocol: PROTOCOL_VERSION,
+      channel: this.#channel,
+      epoch,
+      head: this.#core.head,
+      ...(plan.mode === "replay" ? { recovered: true } : { recovered: false, reason: plan.reason }),
+    };
     let frames = 1;
     let bytes = this.#send(ws, JSON.stringify(hello));
     if (replay === null) return { plan, frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
-    for (const { delta, bytes: size } of replay) bytes += this.#send(ws, delta.json, size);
-    return { plan, frames: frames + replay.length, bytes };
+    for (const frame of packDeltas(epoch, replay, MAX_FRAME_BYTES)) {
+      bytes += this.#send(ws, frame.text, frame.bytes);
+      frames++;
+    }
+    return { plan, frames, bytes };
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -426,14 +443,15 @@ export class ChannelObject extends DurableObject<Env> {
     this.#reporter.report();
   }
 
+  /** Deltas committed together go to each socket as one frame (several if they pass MAX_FRAME_BYTES). */
   #broadcast(deltas: readonly StoredDelta[]): void {
     let frames = 0;
     let bytes = 0;
-    // Measured once per delta, not once per socket.
-    const sizes = deltas.map((delta) => utf8Bytes(delta.json));
+    // Packed once, not once per socket.
+    const packed = packDeltas(this.#core.epoch, deltas.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) })), MAX_FRAME_BYTES);
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
-      for (const [i, delta] of deltas.entries()) {
-        const sent = this.#send(ws, delta.json, sizes[i]);
+      for (const frame of packed) {
+        const sent = this.#send(ws, frame.text, frame.bytes);
         if (sent === 0) break;
         frames++;
         bytes += sent;
@@ -454,8 +472,8 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   #sendSnapshot(ws: WebSocket): number {
-    const { epoch, seq, state } = this.#core.snapshot();
-    return this.#send(ws, JSON.stringify({ type: "snapshot", epoch, seq, state } satisfies SnapshotFrame));
+    // The frame is the snapshot response with a type first: serialised once, and its size is the snapshot's cost.
+    return this.#send(ws, `{"type":"snapshot",${this.#core.snapshotJson().slice(1)}`);
   }
 
   #sendError(ws: WebSocket, code: ErrorCode, message: string): void {

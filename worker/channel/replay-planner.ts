@@ -2,6 +2,7 @@
  * Decides how a (re)connecting client catches up: replay the deltas it
  * missed, or start over from a snapshot.
  */
+import type { SnapshotReason } from "../../protocol/index.ts";
 export interface LogPosition {
   readonly epoch: string;
   /** Newest seq (0 when nothing happened yet). */
@@ -18,8 +19,8 @@ export interface ResumeRequest {
 
 export type ReplayPlan =
   | { readonly mode: "replay"; readonly after: number; readonly head: number }
-  /** "too-large": the replay would exceed MAX_REPLAY_BYTES (decided while reading the log, not here). */
-  | { readonly mode: "snapshot"; readonly reason: "no-cursor" | "epoch-mismatch" | "too-old" | "ahead" | "too-large" };
+  /** "too-large" and "cheaper-snapshot" are decided by {@link planByCost}, once the log position allows a replay. */
+  | { readonly mode: "snapshot"; readonly reason: SnapshotReason };
 
 export function planReplay(request: ResumeRequest, log: LogPosition): ReplayPlan {
   const { since, epoch } = request;
@@ -36,4 +37,22 @@ export function parseResumeRequest(since: string | null | undefined, epoch: stri
   // Digits only, as on REST: "1e3" or " 5" are not seqs.
   const n = since && /^\d{1,15}$/.test(since) ? Number(since) : NaN;
   return Number.isSafeInteger(n) && epoch ? { since: n, epoch } : {};
+}
+
+/** What a replay and a snapshot would cost, in UTF-8 bytes: the deltas' stored sizes, the last snapshot's size. */
+export interface ReplayCost {
+  readonly replayBytes: number;
+  readonly snapshotBytes: number;
+  readonly maxReplayBytes: number;
+}
+
+/**
+ * A possible replay is still answered with a snapshot when it would exceed the replay bound ("too-large") or
+ * carry more bytes than the snapshot ("cheaper-snapshot"): a replay never costs more than a snapshot.
+ */
+export function planByCost(plan: ReplayPlan, cost: ReplayCost): ReplayPlan {
+  if (plan.mode !== "replay") return plan;
+  if (cost.replayBytes > cost.maxReplayBytes) return { mode: "snapshot", reason: "too-large" };
+  if (cost.replayBytes > cost.snapshotBytes) return { mode: "snapshot", reason: "cheaper-snapshot" };
+  return plan;
 }

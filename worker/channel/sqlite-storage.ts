@@ -157,6 +157,12 @@ export class SqliteChannelStorage implements ChannelStorage {
       .map((r) => ({ seq: r.seq, atMs: r.at, json: r.frame }));
   }
 
+  deltaBytes(after: number, upTo: number): number {
+    if (!this.#created) return 0;
+    // CAST to BLOB: length() of TEXT counts characters, of a BLOB its UTF-8 bytes.
+    return this.#sql.exec<{ bytes: number | null }>("SELECT SUM(length(CAST(frame AS BLOB))) AS bytes FROM deltas WHERE seq > ? AND seq <= ?", after, upTo).one().bytes ?? 0;
+  }
+
   firstSeqAtOrAfter(ms: number): number {
     if (!this.#created) return 1;
     const row = this.#sql.exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM deltas WHERE at >= ?", ms).one();

@@ -90,6 +90,8 @@ export interface ChannelStorage {
   /** Atomic: all of it or none of it. */
   commit(batch: CommitBatch): void;
   deltasAfter(seq: number, limit: number): StoredDelta[];
+  /** UTF-8 bytes of the stored deltas with seq in (after, upTo]: the cost of replaying them, without reading them out. */
+  deltaBytes(after: number, upTo: number): number;
   firstSeqAtOrAfter(ms: number): number;
   trim(deltasBefore: number, eventIdsBeforeMs: number): void;
   /** Deletes tombstones (rows with a null value) whose version is older than the time; returns how many. */

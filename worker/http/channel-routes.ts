@@ -35,8 +35,10 @@ export async function deltasRoute(c: ViewerContext<typeof Routes.deltas.path>): 
   if (!parseDigitsParam(since, MAX_SINCE_SEQ).ok) {
     return errorResponse(c, ErrorCode.BAD_REQUEST, "since must be a non-negative integer seq");
   }
+  const replay = c.req.query("replay");
+  if (replay !== undefined && replay !== "always") return errorResponse(c, ErrorCode.BAD_REQUEST, 'replay must be "always" or absent');
   const request = parseResumeRequest(since, c.req.query("epoch"));
-  return json(await channelStub(c.env, c.req.param("channel")).deltasJson(request, wait.value ?? 0));
+  return json(await channelStub(c.env, c.req.param("channel")).deltasJson(request, wait.value ?? 0, replay === "always"));
 }
 
 export async function metricsRoute(c: ViewerContext<typeof Routes.metrics.path>): Promise<Response> {

@@ -1,5 +1,5 @@
 /**
- * Reads a channel's whole delta log over REST (`GET …/deltas?since=0`, paged)
+ * Reads a channel's whole delta log over REST (`GET …/deltas?since=0&replay=always`, paged)
  * and checks it against itself: one epoch, seqs 1..head with no gap, and
  * replaying it from the empty state gives the snapshot. Returns how often
  * each event id caused a delta, for the exactly-once check.
@@ -25,7 +25,8 @@ export async function auditLog(readJson: ReadJson, channel: string, snapshot: Sn
   let uncaused = 0;
   let since = 0;
   while (since < snapshot.seq) {
-    const query = new URLSearchParams({ since: String(since), epoch: snapshot.epoch });
+    // replay=always: the log itself, even where a snapshot would be the cheaper answer.
+    const query = new URLSearchParams({ since: String(since), epoch: snapshot.epoch, replay: "always" });
     const page = await readJson<DeltasResponse>(`${Paths.deltas(channel)}?${query}`);
     if (!page.recovered) throw new Error(`${channel}: the log no longer reaches back to seq ${since + 1}`);
     if (page.deltas.length === 0) throw new Error(`${channel}: the log stops at ${since}, the snapshot is at ${snapshot.seq}`);

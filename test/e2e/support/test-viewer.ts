@@ -4,7 +4,7 @@
  * prove it saw no gap, no duplicate and no reordering.
  */
 import ReconnectingWebSocket from "partysocket/ws";
-import { applyChanges, parseServerFrame, Paths, type ChannelState } from "../../../protocol/index.ts";
+import { applyChanges, deltasOf, parseServerFrame, Paths, type ChannelState, type DeltaFrame } from "../../../protocol/index.ts";
 
 export class TestViewer {
   state: ChannelState | null = null;
@@ -14,6 +14,8 @@ export class TestViewer {
   readonly applied: number[] = [];
   hellos = 0;
   recovered = 0;
+  /** The `reason` of every hello that was not recovered, in order. */
+  readonly snapshotReasons: string[] = [];
   snapshots = 0;
   gaps = 0;
   duplicates = 0;
@@ -48,6 +50,7 @@ export class TestViewer {
       case "hello":
         this.hellos++;
         if (frame.recovered) this.recovered++;
+        else this.snapshotReasons.push(frame.reason ?? "none given");
         return;
       case "snapshot":
         this.snapshots++;
@@ -57,22 +60,8 @@ export class TestViewer {
         this.applied.push(-frame.seq);
         return;
       case "delta":
-        if (!this.state || frame.epoch !== this.epoch) {
-          this.errors.push(`delta ${frame.seq} before a snapshot or in another epoch`);
-          return;
-        }
-        if (frame.seq <= this.seq) {
-          this.duplicates++;
-          return;
-        }
-        if (frame.seq !== this.seq + 1) {
-          this.gaps++;
-          this.errors.push(`gap: had ${this.seq}, got ${frame.seq}`);
-          return;
-        }
-        applyChanges(this.state, frame.changes);
-        this.seq = frame.seq;
-        this.applied.push(frame.seq);
+      case "deltas":
+        for (const delta of deltasOf(frame)) this.#delta(delta);
         return;
       case "error":
         this.errors.push(`error frame ${frame.code}: ${frame.message}`);
@@ -80,6 +69,25 @@ export class TestViewer {
       case "pong":
         return;
     }
+  }
+
+  #delta(delta: DeltaFrame): void {
+    if (!this.state || delta.epoch !== this.epoch) {
+      this.errors.push(`delta ${delta.seq} before a snapshot or in another epoch`);
+      return;
+    }
+    if (delta.seq <= this.seq) {
+      this.duplicates++;
+      return;
+    }
+    if (delta.seq !== this.seq + 1) {
+      this.gaps++;
+      this.errors.push(`gap: had ${this.seq}, got ${delta.seq}`);
+      return;
+    }
+    applyChanges(this.state, delta.changes);
+    this.seq = delta.seq;
+    this.applied.push(delta.seq);
   }
 
   get open(): boolean {

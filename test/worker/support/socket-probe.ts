@@ -2,7 +2,7 @@
  * A viewer's WebSocket, opened in-process, that records every frame and lets
  * a test wait (with a timeout) until what it expects has arrived.
  */
-import { Paths, parseServerFrame, type DeltaFrame, type ServerFrame } from "../../../protocol/index.ts";
+import { Paths, deltasOf, parseServerFrame, type DeltaFrame, type ServerFrame } from "../../../protocol/index.ts";
 import { HUB_URL, fetchHub } from "./hub.ts";
 
 export const DEFAULT_WAIT_MS = 3000;
@@ -67,8 +67,9 @@ export class SocketProbe {
     for (const probe of open) probe.close();
   }
 
+  /** Every delta received, in order, whether it came alone or in a `deltas` frame. */
   get deltas(): DeltaFrame[] {
-    return this.frames.filter((f): f is DeltaFrame => f.type === "delta");
+    return this.frames.flatMap((f) => deltasOf(f));
   }
 
   send(data: string | ArrayBuffer): void {

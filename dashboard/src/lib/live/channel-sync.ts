@@ -6,7 +6,7 @@
  */
 import { emptyState, type ChannelState, type DeltaFrame, type HelloFrame } from "../../../../protocol/index.ts";
 import { ActivityFeed } from "./activity-feed.ts";
-import { ChannelStore } from "./channel-store.ts";
+import { ChannelStore, type DeltaOutcome } from "./channel-store.ts";
 import type { ReplayStats } from "./types.ts";
 
 export interface SyncHooks {
@@ -47,7 +47,7 @@ export class ChannelSync {
       this.#hooks.log(`hello: resuming after seq ${this.store.seq}, ${this.behind} deltas to replay`);
     } else {
       this.#awaitingSnapshot = true;
-      this.#hooks.log(`hello: a snapshot follows (head ${hello.head})`);
+      this.#hooks.log(`hello: a snapshot follows (head ${hello.head}${hello.reason ? `, ${hello.reason}` : ""})`);
     }
   }
 
@@ -79,13 +79,33 @@ export class ChannelSync {
 
   /** Applies a delta if it is the next one; returns why a snapshot is needed, or null. */
   delta(delta: DeltaFrame): string | null {
-    const outcome = this.store.applyDelta(delta);
-    switch (outcome.kind) {
-      case "applied":
+    return this.deltas([delta]);
+  }
+
+  /**
+   * Applies deltas in order as one update (one `applied`); stops at the first that does not fit (a gap, a
+   * conflict) and returns why a snapshot is needed, or null. Duplicates are skipped.
+   */
+  deltas(deltas: readonly DeltaFrame[]): string | null {
+    let applied = 0;
+    let problem: string | null = null;
+    for (const delta of deltas) {
+      const outcome = this.store.applyDelta(delta);
+      if (outcome.kind === "applied") {
         this.activity.add(delta);
         this.#seeHead(delta.epoch, delta.seq);
-        this.#hooks.applied();
-        return null;
+        applied++;
+        continue;
+      }
+      problem = this.#problem(delta, outcome);
+      if (problem !== null) break;
+    }
+    if (applied > 0) this.#hooks.applied();
+    return problem;
+  }
+
+  #problem(delta: DeltaFrame, outcome: Exclude<DeltaOutcome, { kind: "applied" }>): string | null {
+    switch (outcome.kind) {
       case "duplicate":
         return null;
       case "gap":

@@ -134,11 +134,9 @@ export class PollingState {
     if (body.recovered) {
       debug.frame("in", nowMs, `deltas: ${body.deltas.length} (head ${body.head})`);
       sync.head(body.epoch, body.head);
-      for (const delta of body.deltas) {
-        const problem = sync.delta(delta);
-        // The next request's cursor does what a resync does: a diverged store sends none, and gets a snapshot.
-        if (problem) this.#c.log(problem);
-      }
+      // One page is one update. The next request's cursor does what a resync does: a diverged store sends none, and gets a snapshot.
+      const problem = sync.deltas(body.deltas);
+      if (problem) this.#c.log(problem);
     } else {
       debug.frame("in", nowMs, `deltas: snapshot at seq ${body.snapshot.seq}`);
       sync.snapshot(body.snapshot);

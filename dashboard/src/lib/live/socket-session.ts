@@ -5,7 +5,7 @@
  * state's probe) each hold one; close() ends all of it at once, and no
  * callback of a closed session reaches LiveChannel.
  */
-import { PROTOCOL_VERSION, parseServerFrame, type ClientFrame, type HelloFrame } from "../../../../protocol/index.ts";
+import { PROTOCOL_VERSION, deltasOf, parseServerFrame, type ClientFrame, type HelloFrame } from "../../../../protocol/index.ts";
 import type { AttemptEnd } from "./attempt-outcome.ts";
 import type { ChannelSync } from "./channel-sync.ts";
 import type { DebugRecorder } from "./debug-recorder.ts";
@@ -135,8 +135,9 @@ export class SocketSession {
       this.#resyncTimer?.();
       this.#resyncTimer = null;
       this.#progress();
-    } else if (frame.type === "delta") {
-      const problem = sync.delta(frame);
+    } else if (frame.type === "delta" || frame.type === "deltas") {
+      // A batch is one update: applied in order, stopping at a gap, then one notify below.
+      const problem = sync.deltas(deltasOf(frame));
       if (problem) this.#requestResync(problem);
       this.#progress();
     } else if (frame.type === "auth-ok") {
