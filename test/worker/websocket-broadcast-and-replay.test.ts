@@ -160,10 +160,11 @@ describe("resuming after a disconnect", () => {
 
   it("answers with the snapshot when the missed deltas weigh more than it (cheaper-snapshot), over the socket and REST", async () => {
     const channel = uniqueChannel("ws-cheaper");
-    // A snapshot of about 1 KB: heavier than one progress delta, lighter than fifty.
+    // A snapshot of about 1 KB: heavier than one small delta, lighter than fifty.
     await send(channel, ev.taskUpsert({ id: 1, title: "One", description: "d".repeat(1000) }));
     const { epoch } = await snapshot(channel);
-    await send(channel, ...Array.from({ length: 50 }, (_, i) => ev.taskProgress(1, i)));
+    // Title changes, not progress: conflation would merge progress updates into fewer deltas.
+    await send(channel, ...Array.from({ length: 50 }, (_, i) => ev.taskUpsert({ id: 1, title: `One, take ${i}` })));
     const rest = await snapshot(channel);
     const viewer = await SocketProbe.open(channel, { ticket: TICKET, since: 1, epoch });
     const [hello, snap] = await viewer.waitForFrames(2);
