@@ -213,7 +213,7 @@ describe("taskmaster-live hook claude-code", () => {
     await bridge.stop(5000);
 
     // Replay the hub's log from before the outage: the agent went through every step, in order, none lost.
-    const res = await hub.get(`${Paths.deltas(CHANNEL)}?since=${headBefore}&epoch=${epoch}`, await hub.viewerTicket());
+    const res = await hub.get(`${Paths.deltas(CHANNEL)}?since=${headBefore}&epoch=${epoch}&replay=always`, await hub.viewerTicket());
     const body = (await res.json()) as DeltasResponse;
     if (!body.recovered) throw new Error(`the hub could not replay from before the outage: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     const state = structuredClone(stateBefore);

@@ -66,7 +66,7 @@ async function deltasSince(since: number, epoch: string) {
   const out = [];
   let cursor = since;
   for (;;) {
-    const res = await hub.get(`${Paths.deltas(CHANNEL)}?since=${cursor}&epoch=${encodeURIComponent(epoch)}`, await hub.viewerTicket());
+    const res = await hub.get(`${Paths.deltas(CHANNEL)}?since=${cursor}&epoch=${encodeURIComponent(epoch)}&replay=always`, await hub.viewerTicket());
     const body = (await res.json()) as DeltasResponse;
     if (!body.recovered) throw new Error("the hub could not replay the deltas");
     out.push(...body.deltas);

@@ -71,7 +71,7 @@ async function expectHubToMatchFiles(step: string, channel = CHANNEL, expected =
 }
 
 async function deltasAfter(channel: string, since: number, epoch: string): Promise<DeltasResponse & { recovered: true }> {
-  const res = await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=${encodeURIComponent(epoch)}`, await hub.viewerTicket());
+  const res = await hub.get(`${Paths.deltas(channel)}?since=${since}&epoch=${encodeURIComponent(epoch)}&replay=always`, await hub.viewerTicket());
   const body = (await res.json()) as DeltasResponse;
   if (!body.recovered) throw new Error("the hub could not replay the deltas");
   return body;
