@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DevServer, ROOT } from "../dev/dev-server.ts";
 import { TEST_SECRETS } from "../dev/secrets.ts";
+import { percentile } from "./support/percentiles.ts";
 
 const HUB_UP_P99_BOUND_MS = 150;
 const HUB_DOWN_MAX_BOUND_MS = 1000;
@@ -23,11 +24,6 @@ const CHANNEL = "bench-hook";
 const { values } = parseArgs({ options: { calls: { type: "string", default: "100" }, "down-calls": { type: "string", default: "30" } } });
 const upCalls = Number(values.calls);
 const downCalls = Number(values["down-calls"]);
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv, stdin: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 /** Task Master's `next` rules, one hand-built case each (the rules: dashboard/src/lib/view/next-task.ts). */
 import { describe, expect, it } from "vitest";
 import { emptyState, type ChannelState, type SubtaskState, type TaskPriority, type TaskState, type TaskStatus } from "../../../protocol/index.ts";
-import { completedIds, nextTask, nextTaskView, resolveDependency } from "../../../dashboard/src/lib/view/next-task.ts";
+import { completedIds, nextTask, nextTaskView } from "../../../dashboard/src/lib/view/next-task.ts";
+import { resolveDependencyId } from "../../../dashboard/src/lib/view/work-items.ts";
 
 const at = "2026-11-29T12:00:00.000Z";
 
@@ -71,9 +72,9 @@ describe("nextTask: subtasks of in-progress tasks come first", () => {
     expect(nextTask(tag(task("1", "pending"), siblingDone))).toMatchObject({ id: "2.2", dependencies: ["2.1"] });
     const dotted = task("2", "in-progress", { subtasks: [sub("2.1", "pending", { deps: ["3.1"] })] });
     expect(next(dotted, task("3", "done", { subtasks: [sub("3.1", "done")] }))).toBe("2.1");
-    expect(resolveDependency("2", "1")).toBe("2.1");
-    expect(resolveDependency("2", "3.1")).toBe("3.1");
-    expect(resolveDependency(null, "1")).toBe("1");
+    expect(resolveDependencyId("1", task("2", "in-progress"))).toBe("2.1");
+    expect(resolveDependencyId("3.1", task("2", "in-progress"))).toBe("3.1");
+    expect(resolveDependencyId("1", null)).toBe("1");
   });
 
   it("falls back to top-level tasks when no subtask is ready (the in-progress parent itself included)", () => {

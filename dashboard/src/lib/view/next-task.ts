@@ -34,7 +34,8 @@
  * as `medium`. The parity fixtures hold no `completed` for that reason.
  * Proven against the real CLI on generated projects: test/unit/dashboard/next-task-parity.test.ts.
  */
-import { DEFAULT_TAG, subtaskIdOf, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
+import { DEFAULT_TAG, type ChannelState, type TaskPriority, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
+import { resolveDependencyId } from "./work-items.ts";
 
 /** Why the winner beat the runner-up: the first sort key that told them apart. */
 export type DecidedBy = "only" | "priority" | "dependencies" | "id";
@@ -62,11 +63,6 @@ const PRIORITY_RANK: Readonly<Record<TaskPriority, number>> = { critical: 4, hig
 /** The statuses `getTaskList` keeps before anything else is looked at. */
 const CONSIDERED: ReadonlySet<string> = new Set(["pending", "in-progress", "done"]);
 const CANDIDATE: ReadonlySet<string> = new Set(["pending", "in-progress"]);
-
-/** A dependency as Task Master resolves it: inside a subtask a bare number is a sibling. */
-export function resolveDependency(parentId: string | null, dependency: string): string {
-  return parentId === null ? dependency : subtaskIdOf(parentId, dependency);
-}
 
 /** The ids that satisfy a dependency under `next`'s rules (see the file comment). */
 export function completedIds(tasks: Tasks): Set<string> {
@@ -109,7 +105,7 @@ function subtaskCandidates(tasks: Tasks, complete: ReadonlySet<string>): Candida
     if (task.status !== "in-progress") continue;
     for (const sub of task.subtasks) {
       if (!CANDIDATE.has(sub.status)) continue;
-      const dependencies = sub.dependencies.map((d) => resolveDependency(task.id, d));
+      const dependencies = sub.dependencies.map((d) => resolveDependencyId(d, task));
       if (!dependencies.every((d) => complete.has(d))) continue;
       const priority = sub.priority ?? task.priority ?? "medium";
       const localId = sub.id.slice(task.id.length + 1);

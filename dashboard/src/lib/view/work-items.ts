@@ -4,7 +4,7 @@
  * "2.1"), a dotted id is kept, and only `done` (or the legacy `completed`)
  * satisfies a dependency; `cancelled` does not.
  */
-import { ownEntry, type SubtaskState, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
+import { ownEntry, subtaskDependencyIdOf, type SubtaskState, type TaskState, type TaskStatus } from "../../../../protocol/index.ts";
 
 export type WorkItem = TaskState | SubtaskState;
 
@@ -49,8 +49,7 @@ export function findWorkItem(tasks: Readonly<Record<string, TaskState>> | undefi
 
 /** A dependency as Task Master reads it: inside a subtask a bare id names a sibling. */
 export function resolveDependencyId(dependency: string, parent: TaskState | null): string {
-  if (parent === null || dependency.includes(".")) return dependency;
-  return `${parent.id}.${dependency}`;
+  return parent === null ? dependency : subtaskDependencyIdOf(parent.id, dependency);
 }
 
 export function dependencyViews(tasks: Readonly<Record<string, TaskState>> | undefined, item: WorkItem, parent: TaskState | null): DependencyView[] {
