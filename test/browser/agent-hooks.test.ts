@@ -43,7 +43,7 @@ function hook(event: Record<string, unknown>): void {
   expect([run.status, run.stdout]).toEqual([0, ""]);
 }
 
-it("shows a Claude Code session on its task's row and card, and takes it off when the session ends", async () => {
+it("shows a Claude Code session on its task's row, detail view and card, and takes it off when the session ends", async () => {
   const seeded = await suite.hub.send(CHANNEL, [ev.taskUpsert({ id: 2, title: "Card payments", status: "pending" }), ev.taskUpsert({ id: 3, title: "Receipts", status: "pending" })]);
   const page = await openChannel(await suite.newContext(), suite.server.url, CHANNEL);
   await waitForPhase(page, "live");
@@ -59,8 +59,13 @@ it("shows a Claude Code session on its task's row and card, and takes it off whe
   expect(await card.getAttribute("data-status")).toBe("busy");
   expect(await card.textContent()).toContain("Card payments");
   expect(await page.locator('[data-testid="task-row"][data-task-id="3"] [data-testid="task-agents"]').count()).toBe(0);
+  await page.locator('[data-task-link="master/2"]').click();
+  const inDetail = page.locator(`[data-testid="detail-agents"] [data-agent-id="${AGENT}"]`);
+  await inDetail.waitFor({ timeout: 10_000 });
+  expect(await inDetail.textContent()).toContain("Claude Code · shop");
 
   hook({ hook_event_name: "SessionEnd", reason: "prompt_input_exit" });
   await chip.waitFor({ state: "detached", timeout: 20_000 });
+  await inDetail.waitFor({ state: "detached", timeout: 20_000 });
   await page.locator(`[data-testid="agent-row"][data-agent-id="${AGENT}"][data-status="offline"]`).waitFor({ timeout: 20_000 });
 });
