@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { ALL_CHANNELS, ErrorCode, MAX_LONG_POLL_SECONDS, MAX_SINCE_SEQ, Routes, type ChannelsResponse } from "../../protocol/index.ts";
 import { channelStub } from "../channel/channel-stub.ts";
 import { parseResumeRequest } from "../channel/replay-planner.ts";
-import { parseChannelPageQuery } from "../directory/channel-page.ts";
+import { parseChannelPageQuery } from "./channel-page-query.ts";
 import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
 import { errorResponse } from "./errors.ts";

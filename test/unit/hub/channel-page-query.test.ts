@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CHANNELS_PAGE_SIZE, MAX_CHANNELS_PAGE_SIZE } from "../../../protocol/index.ts";
-import { parseChannelPageQuery } from "../../../worker/directory/channel-page.ts";
+import { parseChannelPageQuery } from "../../../worker/http/channel-page-query.ts";
 
 describe("parseChannelPageQuery", () => {
   it("defaults to the first page of the default size", () => {
