@@ -31,10 +31,10 @@ import {
   type Target,
   type TargetResults,
 } from "./support/peer-bench.ts";
-import type { ServerInfo } from "./peers/bench-event.ts";
+import type { ServerCommand, ServerInfo } from "./peers/bench-event.ts";
 import { Child } from "./peers/child.ts";
-import type { ConnectResult, FleetReport } from "./peers/client-fleet.ts";
-import type { PhaseSent } from "./peers/publisher.ts";
+import type { ConnectResult, FleetCommand, FleetReport } from "./peers/client-fleet.ts";
+import type { PhaseSent, PublisherCommand } from "./peers/publisher.ts";
 
 const SERVER_START_TIMEOUT_MS = 180_000;
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -60,14 +60,14 @@ function maxOf(xs: Iterable<number>): number {
 const warnings: string[] = [];
 
 async function measure(target: Target, o: BenchOptions): Promise<Metrics> {
-  const children: Child[] = [];
+  const children: Child<{ readonly cmd: string }>[] = [];
   try {
-    const server = Child.start(`${target} server`, "./server.ts", ["--target", target]);
+    const server = Child.start<ServerCommand>(`${target} server`, "./server.ts", ["--target", target]);
     children.push(server);
     const info = await server.request<ServerInfo>({ cmd: "ready" }, SERVER_START_TIMEOUT_MS);
     const cpuAtStart = info.statsPid === null ? null : cpuSeconds(info.statsPid);
-    const fleets = Array.from({ length: o.fleets }, (_, i) => Child.start(`${target} fleet ${i + 1}`, "./client-fleet.ts"));
-    const publisher = Child.start(`${target} publisher`, "./publisher.ts");
+    const fleets = Array.from({ length: o.fleets }, (_, i) => Child.start<FleetCommand>(`${target} fleet ${i + 1}`, "./client-fleet.ts"));
+    const publisher = Child.start<PublisherCommand>(`${target} publisher`, "./publisher.ts");
     children.push(...fleets, publisher);
     // Every process loaded and the publisher's connection open before the clock starts.
     await Promise.all([...fleets, publisher].map((c) => c.request({ cmd: "ping" }, SERVER_START_TIMEOUT_MS)));
@@ -78,7 +78,7 @@ async function measure(target: Target, o: BenchOptions): Promise<Metrics> {
     const connectTimeoutMs = (o.clients / o.connectRate) * 1000 + SETTLE_TIMEOUT_MS;
     const connects = await Promise.all(
       fleets.map((f, i) =>
-        f.request<ConnectResult>({ cmd: "connect", server: info, count: sizes[i], ratePerSecond: o.connectRate / o.fleets, totalEvents: total, steadyEvents: o.events, timeoutMs: connectTimeoutMs }, connectTimeoutMs + 5_000),
+        f.request<ConnectResult>({ cmd: "connect", server: info, count: sizes[i]!, ratePerSecond: o.connectRate / o.fleets, totalEvents: total, steadyEvents: o.events, timeoutMs: connectTimeoutMs }, connectTimeoutMs + 5_000),
       ),
     );
 

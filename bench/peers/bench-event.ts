@@ -11,7 +11,10 @@ import type { Target } from "../support/peer-bench.ts";
 /** The hub's channel (and the partyserver room's name) the benchmark uses. */
 export const BENCH_CHANNEL = "bench";
 
-/** What a server process answers when it is ready. */
+/** The one command of a server process: start (once) and say where it is. */
+export type ServerCommand = { readonly cmd: "ready" };
+
+/** What a server process answers to `ready`. */
 export interface ServerInfo {
   readonly target: Target;
   readonly wsUrl: string;

@@ -30,7 +30,10 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-export class Child {
+/** What every child answers besides its own commands (see serve). */
+type ControlCommand = { readonly cmd: "ping" } | { readonly cmd: "stop" };
+
+export class Child<C extends { readonly cmd: string }> {
   #next = 1;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   #exited: Promise<void>;
@@ -58,17 +61,17 @@ export class Child {
   }
 
   /** Forks `script` (a file next to this one) under tsx, in its own process group. */
-  static start(name: string, script: string, args: string[] = []): Child {
+  static start<C extends { readonly cmd: string }>(name: string, script: string, args: string[] = []): Child<C> {
     const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
       execArgv: ["--import", "tsx"],
       detached: true,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     });
-    return new Child(name, child);
+    return new Child<C>(name, child);
   }
 
-  request<T>(command: Record<string, unknown>, timeoutMs: number): Promise<T> {
+  request<T>(command: C | ControlCommand, timeoutMs: number): Promise<T> {
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -94,12 +97,13 @@ export class Child {
 }
 
 /** In a child: answers each request with the handler's value or error; `ping` answers once the child is loaded; `stop` runs `onStop` then exits. */
-export function serve(handler: (command: { cmd: string } & Record<string, unknown>) => Promise<unknown>, onStop: () => Promise<void> = async () => undefined): void {
+export function serve<C extends { readonly cmd: string }>(handler: (command: C) => Promise<unknown>, onStop: () => Promise<void> = async () => undefined): void {
   const stop = async (code: number) => {
     await onStop().catch(() => undefined);
     process.exit(code);
   };
-  process.on("message", (command: { cmd: string; id: number } & Record<string, unknown>) => {
+  // The parent sends only the commands this child declares (C); IPC carries them untyped.
+  process.on("message", (command: C & { readonly id: number }) => {
     if (command.cmd === "stop") {
       void onStop()
         .catch(() => undefined)

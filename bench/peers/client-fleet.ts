@@ -178,18 +178,30 @@ function closeAll(): void {
   clients = [];
 }
 
-serve(
+export type FleetCommand =
+  | {
+      readonly cmd: "connect";
+      readonly server: ServerInfo;
+      readonly count: number;
+      readonly ratePerSecond: number;
+      /** Events of both phases; indexes below `steadyEvents` are the steady phase's. */
+      readonly totalEvents: number;
+      readonly steadyEvents: number;
+      readonly timeoutMs: number;
+    }
+  | { readonly cmd: "await"; readonly perSocket: number; readonly timeoutMs: number }
+  | { readonly cmd: "report" };
+
+serve<FleetCommand>(
   async (command) => {
     switch (command.cmd) {
       case "connect":
-        steadyEvents = command.steadyEvents as number;
-        return connect(command.server as ServerInfo, command.count as number, command.ratePerSecond as number, command.totalEvents as number, command.timeoutMs as number);
+        steadyEvents = command.steadyEvents;
+        return connect(command.server, command.count, command.ratePerSecond, command.totalEvents, command.timeoutMs);
       case "await":
-        return awaitEvents(command.perSocket as number, command.timeoutMs as number);
+        return awaitEvents(command.perSocket, command.timeoutMs);
       case "report":
         return report();
-      default:
-        throw new Error(`unknown command ${command.cmd}`);
     }
   },
   async () => closeAll(),

@@ -68,12 +68,18 @@ async function warm(server: ServerInfo): Promise<void> {
   await res.arrayBuffer();
 }
 
-serve(async (command) => {
-  const server = command.server as ServerInfo;
-  if (command.cmd === "warm") return warm(server);
-  const firstIndex = command.firstIndex as number;
-  const count = command.count as number;
-  if (command.cmd === "steady") return steady(server, firstIndex, count, command.intervalMs as number);
-  if (command.cmd === "burst") return burst(server, firstIndex, count, command.batchSize as number);
-  throw new Error(`unknown command ${command.cmd}`);
+export type PublisherCommand =
+  | { readonly cmd: "warm"; readonly server: ServerInfo }
+  | { readonly cmd: "steady"; readonly server: ServerInfo; readonly firstIndex: number; readonly count: number; readonly intervalMs: number }
+  | { readonly cmd: "burst"; readonly server: ServerInfo; readonly firstIndex: number; readonly count: number; readonly batchSize: number };
+
+serve<PublisherCommand>(async (command) => {
+  switch (command.cmd) {
+    case "warm":
+      return warm(command.server);
+    case "steady":
+      return steady(command.server, command.firstIndex, command.count, command.intervalMs);
+    case "burst":
+      return burst(command.server, command.firstIndex, command.count, command.batchSize);
+  }
 });

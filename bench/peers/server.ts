@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Paths } from "../../protocol/index.ts";
 import { BENCH_LIMITS } from "../support/bench-limits.ts";
 import type { Target } from "../support/peer-bench.ts";
-import { BENCH_CHANNEL, type ServerInfo } from "./bench-event.ts";
+import { BENCH_CHANNEL, type ServerCommand, type ServerInfo } from "./bench-event.ts";
 import { serve } from "./child.ts";
 import type { RunningPeer } from "./node-peers.ts";
 
@@ -88,9 +88,8 @@ async function start(): Promise<RunningPeer & { statsPid: number | null }> {
 }
 
 let running: (RunningPeer & { statsPid: number | null }) | null = null;
-serve(
-  async (command) => {
-    if (command.cmd !== "ready") throw new Error(`unknown command ${command.cmd}`);
+serve<ServerCommand>(
+  async () => {
     running ??= await start();
     return { target, wsUrl: running.wsUrl, publishUrl: running.publishUrl, statsPid: running.statsPid } satisfies ServerInfo;
   },
