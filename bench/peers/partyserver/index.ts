@@ -2,7 +2,8 @@
  * The benchmark's `partyserver` peer: a minimal Worker with one Server class
  * whose room broadcasts what is POSTed to it, each event as its own message.
  * No persistence, no seqs, no replay: the same platform without what the hub
- * adds. Bundled by wrangler and run in Miniflare like the hub (bench/peers/server.ts).
+ * adds. partyserver's default options (not hibernating). Bundled by wrangler
+ * and run in Miniflare like the hub (bench/peers/server.ts).
  *
  * POST /parties/room/<name>  body: one event, or { "events": [...] }
  * GET  /parties/room/<name>  WebSocket; the room sends {"type":"welcome"} on connect.
