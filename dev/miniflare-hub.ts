@@ -34,6 +34,8 @@ export interface MiniflareHubOptions {
   vars?: Record<string, string>;
   /** Keep Durable Object storage in this folder, so that a restart (also after kill()) finds it. Default: a temporary one. */
   persistTo?: string;
+  /** A wrangler config (JSON) of another Worker to run the same way instead of the hub: the benchmark's `partyserver` room. */
+  configPath?: string;
 }
 
 /** Counts of the Worker's JSON log lines by `event` (runtime lines by level), and the first error and runtime lines verbatim. */
@@ -61,7 +63,7 @@ export class MiniflareHub {
   static async start(options: MiniflareHubOptions = {}): Promise<MiniflareHub> {
     const buildDir = mkdtempSync(join(tmpdir(), "tml-load-"));
     try {
-      const configPath = writeConfigWithoutAssets(buildDir);
+      const configPath = options.configPath ?? writeConfigWithoutAssets(buildDir);
       const bundlePath = await bundleWithWrangler(configPath, join(buildDir, "dist"));
       const port = await freePort();
       const hub = new MiniflareHub(`http://127.0.0.1:${port}`, buildDir);
@@ -77,6 +79,8 @@ export class MiniflareHub {
         workers: [
           {
             ...worker,
+            // Module paths resolve from here: the bundle's folder is inside it, wherever the config lives.
+            rootPath: buildDir,
             name: WORKER_NAME,
             modules: true,
             scriptPath: bundlePath,

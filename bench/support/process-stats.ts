@@ -1,7 +1,9 @@
 /**
- * Memory and file descriptors of this process and of the workerd child,
- * read from /proc (Linux). Everything returns null where /proc is missing.
+ * Memory, file descriptors and CPU time of this process and of others (the
+ * workerd child, a benchmark's server), read from /proc (Linux). Everything
+ * returns null where /proc is missing.
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { readProc } from "../../dev/processes.ts";
 
@@ -52,4 +54,16 @@ export function formatSample(s: ProcessSample): string {
 export function openFilesSoftLimit(): number | null {
   const match = /^Max open files\s+(\d+)/m.exec(readProc("/proc/self/limits") ?? "");
   return match ? Number(match[1]) : null;
+}
+
+let clockTicksPerSecond: number | null = null;
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc/<pid>/stat; null where it cannot be read. */
+export function cpuSeconds(pid: number): number | null {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  clockTicksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench: numbers, not pass/fail. Runs the real Worker under
+ * npm run bench:hub: numbers, not pass/fail. Runs the real Worker under
  * `wrangler dev` and measures ingest throughput, ingest→socket latency,
  * fan-out and replay. Loopback only; every loop is bounded.
  */
