@@ -159,6 +159,15 @@ describe("SharedLiveChannel: one socket for the tabs of a browser", () => {
     expect(second.status.phase).toBe("live");
   });
 
+  it("a late 'leaving' of an earlier leader does not blank the current leader's status", async () => {
+    const b = makeBrowser();
+    const [, follower] = [b.openTab(), b.openTab()];
+    await b.settleAll();
+    b.browser.tab().sharing.open(LOCK, () => {}).post({ type: "leaving", from: "tab-gone" });
+    await b.settleAll();
+    expect(follower.status.phase).toBe("live");
+  });
+
   it("a follower's retry() and send() are done by the leader's socket", async () => {
     const b = makeBrowser();
     const [, follower] = [b.openTab(), b.openTab()];

@@ -54,6 +54,8 @@ export class SharedLiveChannel {
   #running = false;
   #notifyRequested = false;
   #postedStatus: ConnectionStatus | null = null;
+  /** The tab whose relays this follower takes; a late "leaving" of an earlier leader is not about it. */
+  #leaderId: string | null = null;
 
   constructor(options: SharedLiveChannelOptions) {
     this.channel = options.channel;
@@ -181,6 +183,12 @@ export class SharedLiveChannel {
     if (this.#leader) return this.#lead(message);
     const follower = this.#follower;
     if (!follower) return;
+    if (message.type === "leaving") {
+      if (message.from !== this.#leaderId) return;
+      this.#log("the leader tab left; the next tab takes over");
+      return follower.leaderLeft();
+    }
+    if (message.type !== "want-state" && message.type !== "retry" && message.type !== "send") this.#leaderId = message.from;
     switch (message.type) {
       case "state":
         return follower.state(message.position, message.activity, message.status);
@@ -190,9 +198,6 @@ export class SharedLiveChannel {
         return follower.deltas(message.deltas);
       case "status":
         return follower.leaderStatus(message.status);
-      case "leaving":
-        this.#log("the leader tab left; the next tab takes over");
-        return follower.leaderLeft();
     }
   }
 
