@@ -2,16 +2,19 @@
  * Svelte face of the framework-free LiveChannel: reactive getters over its
  * state, status, activity and debug info. LiveChannel already batches its
  * notifications to at most one per animation frame, so every reader re-runs
- * at most once a frame however many deltas arrive.
+ * at most once a frame however many deltas arrive. The tabs showing one
+ * channel share one socket (SharedLiveChannel: one leader tab connects, the
+ * others follow it over a BroadcastChannel).
  */
 import { createSubscriber } from "svelte/reactivity";
 import type { ChannelState } from "../../../protocol/index.ts";
 import {
-  LiveChannel,
+  SharedLiveChannel,
   type ActivityEntry,
   type ConnectionStatus,
   type DebugInfo,
   type StateCache,
+  type TabRole,
   type TicketSource,
 } from "./live/index.ts";
 
@@ -25,12 +28,12 @@ export interface LiveChannelViewOptions {
 
 export class LiveChannelView {
   readonly channel: string;
-  readonly #live: LiveChannel;
+  readonly #live: SharedLiveChannel;
   readonly #subscribe: () => void;
 
   constructor(options: LiveChannelViewOptions) {
     this.channel = options.channel;
-    this.#live = new LiveChannel(options);
+    this.#live = new SharedLiveChannel(options);
     this.#subscribe = createSubscriber((update) => this.#live.subscribe(update));
   }
 
@@ -65,6 +68,12 @@ export class LiveChannelView {
   get activity(): readonly ActivityEntry[] {
     this.#subscribe();
     return this.#live.activity;
+  }
+
+  /** Whether this tab holds the channel's socket ("leader"), follows the tab that does, or connects alone (no Web Locks/BroadcastChannel). */
+  get role(): TabRole {
+    this.#subscribe();
+    return this.#live.role;
   }
 
   get debug(): DebugInfo {

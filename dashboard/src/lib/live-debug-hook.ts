@@ -4,12 +4,16 @@
  * compared with the server's snapshot without scraping every field.
  */
 import type { ChannelState } from "../../../protocol/index.ts";
-import type { ConnectionStatus } from "./live/index.ts";
+import type { ActivityEntry, ConnectionStatus, TabRole } from "./live/index.ts";
 
 export interface LiveHook {
   readonly channel: string;
   readonly state: ChannelState | null;
   readonly status: ConnectionStatus;
+  /** The applied deltas, newest first (at most 200). */
+  readonly activity: readonly ActivityEntry[];
+  /** Whether this tab holds the shared socket (see live/shared-live-channel.ts). */
+  readonly role: TabRole;
 }
 
 const HOOK_NAME = "__TASKMASTER_LIVE__";

@@ -16,6 +16,12 @@ export class ActivityFeed {
     this.#newestFirst = null;
   }
 
+  /** Replaces the feed with `entries` (newest first, as `entries` gives them): a tab taking over another's feed. */
+  seed(entries: readonly ActivityEntry[]): void {
+    this.#entries = entries.slice(0, this.max).reverse();
+    this.#newestFirst = null;
+  }
+
   /** Newest first, at most `max`; the same array until the next add(). */
   get entries(): readonly ActivityEntry[] {
     return (this.#newestFirst ??= this.#entries.slice(-this.max).reverse());

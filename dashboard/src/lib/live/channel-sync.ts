@@ -6,13 +6,26 @@
  */
 import { emptyState, type ChannelState, type DeltaFrame, type HelloFrame } from "../../../../protocol/index.ts";
 import { ActivityFeed } from "./activity-feed.ts";
-import { ChannelStore, type DeltaOutcome } from "./channel-store.ts";
-import type { ReplayStats } from "./types.ts";
+import { ChannelStore, type DeltaOutcome, type StoredPosition } from "./channel-store.ts";
+import type { ActivityEntry, ReplayStats } from "./types.ts";
 
 export interface SyncHooks {
   log(text: string): void;
   /** The state moved forward (a snapshot or a delta was applied). */
   applied(): void;
+  /** Told exactly what was applied, in order (the leader tab relays it to the others: shared-live-channel.ts). */
+  relay?: SyncRelay;
+}
+
+export interface SyncSeed {
+  readonly position: StoredPosition;
+  /** Newest first. */
+  readonly activity: readonly ActivityEntry[];
+}
+
+export interface SyncRelay {
+  snapshot(position: StoredPosition): void;
+  deltas(deltas: readonly DeltaFrame[]): void;
 }
 
 export class ChannelSync {
@@ -25,9 +38,13 @@ export class ChannelSync {
   readonly #replays: ReplayStats;
   readonly #hooks: SyncHooks;
 
-  constructor(replays: ReplayStats, hooks: SyncHooks) {
+  /** `seed`: a state another tab already held (a follower taking over as leader) and its feed, instead of starting empty. */
+  constructor(replays: ReplayStats, hooks: SyncHooks, seed?: SyncSeed) {
     this.#replays = replays;
     this.#hooks = hooks;
+    if (!seed) return;
+    this.store.applySnapshot(seed.position);
+    this.activity.seed(seed.activity);
   }
 
   /** A snapshot was asked for (resync): not caught up until it arrives. */
@@ -60,6 +77,7 @@ export class ChannelSync {
     if (this.store.applySnapshot(snapshot)) {
       this.#replays.snapshots++;
       this.#hooks.log(`snapshot applied at seq ${snapshot.seq}`);
+      this.#hooks.relay?.snapshot({ epoch: snapshot.epoch, seq: snapshot.seq, state: snapshot.state });
       this.#hooks.applied();
     } else {
       this.#hooks.log(`ignored an older snapshot (seq ${snapshot.seq} < ${this.store.seq})`);
@@ -87,20 +105,23 @@ export class ChannelSync {
    * conflict) and returns why a snapshot is needed, or null. Duplicates are skipped.
    */
   deltas(deltas: readonly DeltaFrame[]): string | null {
-    let applied = 0;
+    const applied: DeltaFrame[] = [];
     let problem: string | null = null;
     for (const delta of deltas) {
       const outcome = this.store.applyDelta(delta);
       if (outcome.kind === "applied") {
         this.activity.add(delta);
         this.#seeHead(delta.epoch, delta.seq);
-        applied++;
+        applied.push(delta);
         continue;
       }
       problem = this.#problem(delta, outcome);
       if (problem !== null) break;
     }
-    if (applied > 0) this.#hooks.applied();
+    if (applied.length > 0) {
+      this.#hooks.relay?.deltas(applied);
+      this.#hooks.applied();
+    }
     return problem;
   }
 

@@ -19,3 +19,6 @@ export { noPageEvents } from "./browser-defaults.ts";
 export { parseDeltasResponse } from "./long-poller.ts";
 export { redactCredentials } from "./redact.ts";
 export { classifyAttemptEnd, checkHubReachable, type AttemptEnd } from "./attempt-outcome.ts";
+export { SharedLiveChannel, type SharedLiveChannelOptions, type TabRole } from "./shared-live-channel.ts";
+export { browserTabSharing, tabSharingName, type TabLocks, type TabPort, type TabSharing } from "./tab-sharing.ts";
+export { parseTabMessage, type TabMessage } from "./tab-messages.ts";

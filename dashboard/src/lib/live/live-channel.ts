@@ -78,7 +78,7 @@ export class LiveChannel {
     this.#page = options.page ?? browserPageEvents();
     this.#scheduleFrame = options.scheduleFrame ?? defaultFrameScheduler();
     this.#t = { ...DEFAULT_TUNING, ...options.tuning };
-    this.#sync = new ChannelSync(this.#debug.replays, { log: (text) => this.#log(text), applied: () => this.#cacheWriter.schedule() });
+    this.#sync = new ChannelSync(this.#debug.replays, { log: (text) => this.#log(text), applied: () => this.#cacheWriter.schedule(), ...(options.relay && { relay: options.relay }) }, options.seed);
     // A diverged state is not what the server had at that seq: never persist it.
     this.#cacheWriter = new CacheWriter(this.#cache, this.channel, this.#clock, this.#t.cacheSaveIntervalMs, () =>
       this.#sync.store.diverged ? null : this.#sync.store.position,

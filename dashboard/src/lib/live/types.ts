@@ -4,6 +4,7 @@
  * replace with fakes.
  */
 import type { Change, DeltaCause } from "../../../../protocol/index.ts";
+import type { SyncRelay, SyncSeed } from "./channel-sync.ts";
 import type { StateCache } from "./state-cache.ts";
 import type { TicketProvider } from "./tickets.ts";
 import type { LiveTuning } from "./tuning.ts";
@@ -30,6 +31,10 @@ export interface LiveChannelOptions {
   /** Default: window pagehide / visibilitychange / online. */
   page?: PageEvents;
   tuning?: Partial<LiveTuning>;
+  /** Told every snapshot and batch of deltas applied, in order (a leader tab relaying them to the other tabs). */
+  relay?: SyncRelay;
+  /** Start from this state and feed instead of the cache's (a tab taking over as leader): the first connect resumes from its seq. */
+  seed?: SyncSeed;
 }
 
 export type Phase = "connecting" | "catching-up" | "live" | "reconnecting" | "polling" | "offline" | "denied";
