@@ -23,9 +23,14 @@ export interface HubConfig {
   readonly purgeAfterMs: number;
   /** 0: conflation off. */
   readonly coalesceMs: number;
+  /** Sockets per viewer shard (the channel's object holds the first ones itself). */
+  readonly shardSize: number;
 }
 
 const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
+export const DEFAULT_SHARD_SIZE = 2000;
+/** A workerd object holds tens of thousands of sockets at most: a larger shard would be no shard. */
+const MAX_SHARD_SIZE = 32_768;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Ten years: a larger horizon would be no horizon, and its milliseconds must stay exact. */
 const MAX_PURGE_AFTER_DAYS = 3650;
@@ -53,5 +58,6 @@ export function readConfig(env: Env): HubConfig {
     socketConnectsPerTicketPerMinute: positiveInt(env.SOCKET_CONNECTS_PER_TICKET_PER_MINUTE, DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE),
     purgeAfterMs: positiveInt(env.PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS, MAX_PURGE_AFTER_DAYS) * DAY_MS,
     coalesceMs: nonNegativeInt(env.COALESCE_MS, DEFAULT_COALESCE_MS, MAX_COALESCE_MS),
+    shardSize: positiveInt(env.SHARD_SIZE, DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE),
   };
 }
