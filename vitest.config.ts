@@ -83,6 +83,16 @@ export default defineConfig({
       },
       {
         test: {
+          // test/shards: 300 viewers over viewer shards (SHARD_SIZE=50) in one Miniflare process, a shard evicted mid-stream.
+          name: "shards",
+          include: ["test/shards/**/*.test.ts"],
+          environment: "node",
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "bridge",
           include: ["test/bridge/**/*.test.ts"],
           environment: "node",
