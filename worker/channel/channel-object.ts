@@ -471,6 +471,7 @@ export class ChannelObject extends DurableObject<Env> {
     } else {
       if (this.#shards.report(shard, sockets)) this.#saveShards();
       this.#feeder(shard, head ?? this.#core.head);
+      this.#core.raiseCounter("peakConnections", this.#connections());
     }
     this.#report();
   }
