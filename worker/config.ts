@@ -9,6 +9,8 @@ import {
   DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE,
   DEFAULT_TICKET_TTL_SECONDS,
   MAX_TICKET_TTL_SECONDS,
+  DEFAULT_SHARD_SIZE,
+  MAX_SHARD_SIZE,
 } from "../protocol/index.ts";
 import type { Env } from "./env.ts";
 
@@ -28,9 +30,6 @@ export interface HubConfig {
 }
 
 const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
-export const DEFAULT_SHARD_SIZE = 2000;
-/** A workerd object holds tens of thousands of sockets at most: a larger shard would be no shard. */
-const MAX_SHARD_SIZE = 32_768;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Ten years: a larger horizon would be no horizon, and its milliseconds must stay exact. */
 const MAX_PURGE_AFTER_DAYS = 3650;
