@@ -1,5 +1,5 @@
 /** The pure parts of viewer shards: placement, feeding in batches, and a shard's tail. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { StoredDelta } from "../../../worker/channel/storage.ts";
 import { ShardFeeder, type FeedAnswer } from "../../../worker/shard/shard-feeder.ts";
 import { parseShardName, shardName } from "../../../worker/shard/shard-names.ts";
@@ -62,8 +62,7 @@ describe("ShardFeeder", () => {
     feeder.push(deltas(4, 5));
     expect(calls).toEqual([{ after: 0, seqs: [1, 2] }]);
     release({ sockets: 1, head: 2, frames: 1, bytes: 10 });
-    await Promise.resolve();
-    await Promise.resolve();
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
     expect(calls).toEqual([
       { after: 0, seqs: [1, 2] },
       { after: 2, seqs: [3, 4, 5] },
