@@ -2,7 +2,8 @@
  * Viewer shards (issue 9, scope 6): with SHARD_SIZE=50, 300 viewers of one
  * channel spread over the channel's object and 5 ViewerShard objects. Events
  * are posted in batches while one shard is evicted mid-stream (its sockets
- * hibernate) and one of its viewers reconnects with its cursor. Every viewer
+ * hibernate) and one of its viewers reconnects with its cursor; later the
+ * channel's object itself is evicted (its sockets hibernate too). Every viewer
  * applies the same gap-free, duplicate-free seqs as the log, and ends with
  * the snapshot's state; the metrics count the viewers of every shard.
  * One Miniflare process (dev/miniflare-hub.ts), so a shard can be evicted.
@@ -21,6 +22,7 @@ const BATCHES = 12;
 const PER_BATCH = 10;
 const EVICT_AFTER_BATCH = 5;
 const EVICTED_SHARD = 2;
+const EVICT_CHANNEL_AFTER_BATCH = 8;
 const CHANNEL = "sharded";
 const WAIT_MS = 60_000;
 
@@ -68,6 +70,7 @@ it(`${VIEWERS} viewers, SHARD_SIZE ${SHARD_SIZE}: every viewer sees the log's ga
 
   const evictedViewer = viewers[EVICTED_SHARD * SHARD_SIZE + 7]!;
   let evicted = false;
+  let channelEvicted = false;
   for (let b = 0; b < BATCHES; b++) {
     const events = Array.from({ length: PER_BATCH }, (_, i) => (i % 2 === 0 ? ev.taskUpsert({ id: 1 + b, title: `Task ${b}.${i}` }) : ev.taskProgress(1 + b, 10 * i)));
     await http.send(CHANNEL, events);
@@ -76,8 +79,13 @@ it(`${VIEWERS} viewers, SHARD_SIZE ${SHARD_SIZE}: every viewer sees the log's ga
       evicted = await running.evict(`${CHANNEL}#${EVICTED_SHARD}`, "hibernate", "ViewerShard");
       evictedViewer.socket.reconnect();
     }
+    if (b === EVICT_CHANNEL_AFTER_BATCH) {
+      // The channel's object forgets its feeders: it reads its shards back and feeds them from the next commit on.
+      channelEvicted = await running.evict(CHANNEL, "hibernate");
+    }
   }
   expect(evicted, "the shard was running when it was evicted").toBe(true);
+  expect(channelEvicted, "the channel's object was running when it was evicted").toBe(true);
   log(`${BATCHES} batches posted`);
 
   // The snapshot sends what conflation held; then every viewer has the same head.
