@@ -511,7 +511,9 @@ export class ChannelObject extends DurableObject<Env> {
   #feedShards(deltas: readonly StoredDelta[]): void {
     // A shard read back after an eviction has no feeder yet: its sockets were fed up to the commits before it.
     for (const shard of this.#shards.shards) if (!this.#feeders.has(shard)) this.#feeder(shard, deltas[0]!.seq - 1);
-    for (const feeder of this.#feeders.values()) feeder.push(deltas);
+    // Only what a shard sends: the task refs of a new delta stay here.
+    const rows = deltas.map(({ seq, atMs, json }) => ({ seq, atMs, json }));
+    for (const feeder of this.#feeders.values()) feeder.push(rows);
   }
 
   #dropShard(shard: number): void {
