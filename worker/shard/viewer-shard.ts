@@ -19,6 +19,7 @@ import { CloseCode, ErrorCode, MAX_FRAME_BYTES, MAX_REPLAY_BYTES, PING_FRAME_TEX
 import { channelStub, FORWARD_HEADER_TICKET_EXP } from "../channel/channel-stub.ts";
 import { packDeltas, type PackedFrame } from "../channel/delta-frames.ts";
 import { refuseSocket } from "../channel/refuse-socket.ts";
+import type { SizedDelta } from "../channel/replay-budget.ts";
 import { parseResumeRequest, type ResumeRequest } from "../channel/replay-planner.ts";
 import type { SocketAttachment } from "../channel/socket-attachment.ts";
 import type { StoredDelta } from "../channel/storage.ts";
@@ -219,7 +220,7 @@ export class ViewerShard extends DurableObject<Env> {
     if (check.ok) this.#broadcast(check.fresh);
   }
 
-  #broadcast(fresh: Parameters<ShardTail["append"]>[0]): void {
+  #broadcast(fresh: readonly SizedDelta[]): void {
     if (fresh.length === 0 || this.#epoch === null) return;
     const sent = broadcastFrames(this.#openSockets(), packDeltas(this.#epoch, fresh, MAX_FRAME_BYTES));
     this.#count(sent.frames, sent.bytes);
