@@ -29,7 +29,8 @@ export default defineConfig({
             miniflare: {
               // A small connection cap so the worker tests can reach it (test/worker/connection-limit.test.ts).
               // Twice the default ingest rate: the retention test posts 10,500 events in one go (test/worker/rate-limits.test.ts).
-              bindings: { ...TEST_SECRETS, AGENT_TTL_SECONDS: "60", MAX_CONNECTIONS_PER_CHANNEL: "8", INGEST_EVENTS_PER_SECOND: "2000" },
+              // SHARD_SIZE 4: a channel's fifth socket goes to a viewer shard, so every socket test with more viewers covers shards too.
+              bindings: { ...TEST_SECRETS, AGENT_TTL_SECONDS: "60", MAX_CONNECTIONS_PER_CHANNEL: "8", INGEST_EVENTS_PER_SECOND: "2000", SHARD_SIZE: "4" },
             },
           }),
         ],
@@ -78,6 +79,16 @@ export default defineConfig({
           include: ["test/chaos/**/*.test.ts"],
           environment: "node",
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // test/shards: 300 viewers over viewer shards (SHARD_SIZE=50) in one Miniflare process, a shard evicted mid-stream.
+          name: "shards",
+          include: ["test/shards/**/*.test.ts"],
+          environment: "node",
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -1,6 +1,8 @@
 /**
- * npm run bench:load [-- --sockets N --channels C --wave W]: thousands of
- * viewer sockets on the real Worker in ONE Miniflare (workerd) process.
+ * npm run bench:load [-- --sockets N --channels C --wave W --shard-size S]: thousands of
+ * viewer sockets on the real Worker in ONE Miniflare (workerd) process. A
+ * channel's sockets beyond S (SHARD_SIZE, default the hub's 2,000) are on its
+ * viewer shards; --shard-size 32768 keeps up to that many on the channel's object.
  * Prints connect rate, fan-out latency to every socket, a reconnect storm
  * with replay, memory and file descriptors, and the hub's own metrics.
  * Timings are printed, not asserted; delivery IS checked: any gap,
@@ -8,7 +10,7 @@
  * Loopback only; every wait has a timeout; Miniflare is always disposed.
  */
 import { parseArgs } from "node:util";
-import { Paths, type ChannelMetrics } from "../protocol/index.ts";
+import { DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, Paths, type ChannelMetrics } from "../protocol/index.ts";
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
@@ -46,11 +48,15 @@ const { values: args } = parseArgs({
     sockets: { type: "string", default: String(Math.min(WANTED_SOCKETS, SOCKET_CEILING)) },
     channels: { type: "string", default: "1" },
     wave: { type: "string", default: "500" },
+    "shard-size": { type: "string", default: String(DEFAULT_SHARD_SIZE) },
   },
 });
 const SOCKETS = positiveInt("sockets", args.sockets);
 const CHANNELS = positiveInt("channels", args.channels);
 const WAVE_SIZE = positiveInt("wave", args.wave);
+const SHARD_SIZE = positiveInt("shard-size", args["shard-size"]);
+// The hub would fall back to its default for a larger value (an invalid var never switches a limit off).
+if (SHARD_SIZE > MAX_SHARD_SIZE) throw new Error(`--shard-size must be at most ${MAX_SHARD_SIZE}, got ${SHARD_SIZE}`);
 
 function positiveInt(name: string, raw: string | undefined): number {
   const n = Number(raw);
@@ -80,12 +86,13 @@ const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000))} sockets/
 
 async function main(): Promise<boolean> {
   const t0 = performance.now();
-  const hub = (live.hub = await MiniflareHub.start({ vars: { MAX_CONNECTIONS_PER_CHANNEL: String(SOCKETS + 100), ...BENCH_LIMITS } }));
+  const hub = (live.hub = await MiniflareHub.start({ vars: { MAX_CONNECTIONS_PER_CHANNEL: String(SOCKETS + 100), SHARD_SIZE: String(SHARD_SIZE), ...BENCH_LIMITS } }));
   const client = new HubClient(hub.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
   const runId = Date.now().toString(36);
   const channels = Array.from({ length: CHANNELS }, (_, i) => `load-${runId}-${i}`);
   console.log(`taskmaster-live load bench — Miniflare (one workerd) on ${hub.url}, Node ${process.version}`);
-  console.log(`${SOCKETS} sockets over ${CHANNELS} channel(s), waves of ${WAVE_SIZE}; bundle built and runtime started in ${sec(performance.now() - t0)}`);
+  const shardsPerChannel = Math.max(0, Math.ceil(SOCKETS / CHANNELS / SHARD_SIZE) - 1);
+  console.log(`${SOCKETS} sockets over ${CHANNELS} channel(s), waves of ${WAVE_SIZE}; SHARD_SIZE ${SHARD_SIZE} (${shardsPerChannel} viewer shard(s) per channel); bundle built and runtime started in ${sec(performance.now() - t0)}`);
   if (SOCKET_CEILING < WANTED_SOCKETS) {
     console.log(`fd ceiling: ulimit -n ${FD_LIMIT} allows ~${SOCKET_CEILING} sockets in one workerd (${WORKERD_FDS_PER_SOCKET} fds each); the default ${WANTED_SOCKETS} is capped to that`);
   }

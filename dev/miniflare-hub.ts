@@ -119,12 +119,13 @@ export class MiniflareHub {
 
   /**
    * Evicts a channel's object as the platform does when it is idle or moved: its memory goes, its storage stays.
-   * False when the object was not running (nothing to evict).
+   * False when the object was not running (nothing to evict). `className` "ViewerShard" with a shard's name
+   * (`<channel>#<k>`) evicts a viewer shard.
    */
-  async evict(channel: string, webSockets: EvictedSockets): Promise<boolean> {
+  async evict(channel: string, webSockets: EvictedSockets, className = CHANNEL_CLASS): Promise<boolean> {
     if (!this.#mf) throw new Error("evict: the runtime is not running");
     try {
-      await withTimeout(this.#mf.unsafeEvictDurableObject(WORKER_NAME, CHANNEL_CLASS, { name: channel, webSockets }), EVICT_TIMEOUT_MS, "eviction did not finish");
+      await withTimeout(this.#mf.unsafeEvictDurableObject(WORKER_NAME, className, { name: channel, webSockets }), EVICT_TIMEOUT_MS, "eviction did not finish");
       return true;
     } catch (error) {
       // workerd's words for an object with no live instance.

@@ -62,3 +62,8 @@ export const MAX_COALESCE_MS = 10_000;
 export const MAX_CLIENT_FRAME_BYTES = 8 * 1024;
 /** A `deltas` frame (a batch or a slice of a replay) stops before this many UTF-8 bytes; a single larger delta travels alone. */
 export const MAX_FRAME_BYTES = 256 * 1024;
+
+/** Sockets the channel's object holds itself, and then each of its viewer shards (README "Viewer shards"); SHARD_SIZE. */
+export const DEFAULT_SHARD_SIZE = 2000;
+/** A workerd object holds tens of thousands of sockets at most: a larger shard would be no shard. */
+export const MAX_SHARD_SIZE = 32_768;

@@ -9,6 +9,8 @@ import {
   DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE,
   DEFAULT_TICKET_TTL_SECONDS,
   MAX_TICKET_TTL_SECONDS,
+  DEFAULT_SHARD_SIZE,
+  MAX_SHARD_SIZE,
 } from "../protocol/index.ts";
 import type { Env } from "./env.ts";
 
@@ -23,6 +25,8 @@ export interface HubConfig {
   readonly purgeAfterMs: number;
   /** 0: conflation off. */
   readonly coalesceMs: number;
+  /** Sockets per viewer shard (the channel's object holds the first ones itself). */
+  readonly shardSize: number;
 }
 
 const DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 10_000;
@@ -53,5 +57,6 @@ export function readConfig(env: Env): HubConfig {
     socketConnectsPerTicketPerMinute: positiveInt(env.SOCKET_CONNECTS_PER_TICKET_PER_MINUTE, DEFAULT_SOCKET_CONNECTS_PER_TICKET_PER_MINUTE),
     purgeAfterMs: positiveInt(env.PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS, MAX_PURGE_AFTER_DAYS) * DAY_MS,
     coalesceMs: nonNegativeInt(env.COALESCE_MS, DEFAULT_COALESCE_MS, MAX_COALESCE_MS),
+    shardSize: positiveInt(env.SHARD_SIZE, DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE),
   };
 }

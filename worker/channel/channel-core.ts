@@ -222,6 +222,11 @@ export class ChannelCore {
     return json;
   }
 
+  /** The size of the last serialised snapshot (what a replay is weighed against), or null before the first. */
+  get snapshotBytes(): number | null {
+    return this.#snapshotSize?.bytes ?? null;
+  }
+
   /** Where the log allows the request to resume. */
   planReplay(request: ResumeRequest): ReplayPlan {
     return planReplay(request, this.position());

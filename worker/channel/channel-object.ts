@@ -18,28 +18,19 @@
  * taken while updates are held (#sendHeld first), since the state holds them.
  */
 import { DurableObject } from "cloudflare:workers";
-import * as v from "valibot";
 import {
-  ClientFrameSchema,
   CloseCode,
   ErrorCode,
-  MAX_CLIENT_FRAME_BYTES,
   MAX_DELTAS_PER_RESPONSE,
   MAX_DELTAS_RESPONSE_BYTES,
   MAX_FRAME_BYTES,
   MAX_REPLAY_BYTES,
-  MIN_RESYNC_INTERVAL_MS,
   PING_FRAME_TEXT,
   PONG_FRAME_TEXT,
-  PROTOCOL_VERSION,
-  type AuthOkFrame,
   type ChannelMetrics,
-  type ErrorFrame,
-  type HelloFrame,
   type HubEvent,
   type WebhookAccepted,
 } from "../../protocol/index.ts";
-import { authorizeViewer } from "../auth/viewer-auth.ts";
 import { readConfig, type HubConfig } from "../config.ts";
 import type { ChannelReport } from "../directory/directory-object.ts";
 import { directoryStub } from "../directory/directory-stub.ts";
@@ -47,7 +38,7 @@ import type { Env } from "../env.ts";
 import { errorFields, logLine } from "../log.ts";
 import { ChannelCore } from "./channel-core.ts";
 import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
-import { packDeltas } from "./delta-frames.ts";
+import { packDeltas, type PackedFrame } from "./delta-frames.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { IngestLimiter } from "./ingest-limiter.ts";
 import { LatencyWindow } from "./latency-window.ts";
@@ -55,22 +46,38 @@ import { refuseSocket } from "./refuse-socket.ts";
 import { collectReplay, pageWithinBytes, utf8Bytes, type SizedDelta } from "./replay-budget.ts";
 import { parseResumeRequest, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
-import { SocketPolicy } from "./socket-policy.ts";
 import { SqliteChannelStorage } from "./sqlite-storage.ts";
 import type { StoredDelta } from "./storage.ts";
 import { taskHistoryPage, type TaskHistoryQuery } from "./task-history.ts";
 import { KeyedBuckets } from "./token-bucket.ts";
+import { broadcastFrames, closeExpiredTickets, helloFrameText, sendError, sendText, snapshotFrameText, ticketExpiryMs, VIEWER_TAG, ViewerSockets } from "./viewer-sockets.ts";
+import { ShardFeeder, MAX_FEED_FAILURES, type FeedAnswer } from "../shard/shard-feeder.ts";
+import { SHARD_HEADER } from "../shard/shard-names.ts";
+import { shardStub } from "../shard/shard-stub.ts";
+import { ShardTable } from "../shard/shard-table.ts";
 
 /** What `ingest` answers: the batch's outcome, or a rate-limit refusal (nothing stored) the route turns into a 429. */
 export type IngestOutcome =
   | { readonly ok: true; readonly accepted: WebhookAccepted }
   | { readonly ok: false; readonly retryAfterSeconds: number; readonly message: string };
 
-const VIEWER_TAG = "viewer";
 /** Tickets whose connect rate the object remembers; beyond it the oldest are forgotten. */
 const MAX_TRACKED_TICKETS = 1000;
-/** Close codes a peer may report but no endpoint may send. */
-const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
+/** Storage key of the channel's viewer shards (their numbers), read back after an eviction. */
+const SHARDS_KEY = "viewer-shards";
+
+/** What a shard's connect is answered with: the frames to send (hello first) and the head they reach. */
+export interface ShardResume {
+  readonly epoch: string;
+  readonly head: number;
+  readonly frames: PackedFrame[];
+  readonly snapshotBytes: number | null;
+}
+
+/** The deltas a shard lacks after `after`, or (ok false) a range the log no longer holds within the replay bound. */
+export type ShardCatchUp =
+  | { readonly ok: true; readonly epoch: string; readonly head: number; readonly after: number; readonly deltas: StoredDelta[] }
+  | { readonly ok: false; readonly epoch: string; readonly head: number };
 
 export class ChannelObject extends DurableObject<Env> {
   /** The channel this object owns: the name it is reached by (idFromName). */
@@ -80,7 +87,10 @@ export class ChannelObject extends DurableObject<Env> {
   #storage: SqliteChannelStorage;
   #core: ChannelCore;
   readonly #latency = new LatencyWindow();
-  readonly #policies = new WeakMap<WebSocket, SocketPolicy>();
+  readonly #sockets: ViewerSockets;
+  /** Viewer shards beyond this object's own SHARD_SIZE sockets (README "Viewer shards"), and their feeders. */
+  readonly #shards: ShardTable;
+  readonly #feeders = new Map<number, ShardFeeder>();
   readonly #commitWaiters = new Set<() => void>();
   readonly #reporter: DirectoryReporter<ChannelReport>;
   readonly #ingestLimiter: IngestLimiter;
@@ -108,13 +118,25 @@ export class ChannelObject extends DurableObject<Env> {
         channel: this.#channel,
         epoch: this.#core.epoch,
         head: this.#core.head,
-        connections: this.ctx.getWebSockets(VIEWER_TAG).length,
+        connections: this.#connections(),
         lastActivityAt: new Date().toISOString(),
         reportedAtMs: Date.now(),
       }),
       (summary) => directoryStub(this.env).report(summary),
       (error) => logLine("error", { where: "directory-report", ...errorFields(error) }),
     );
+    this.#sockets = new ViewerSockets({
+      channel: this.#channel,
+      env,
+      sendSnapshot: (ws) => {
+        this.#sendHeld();
+        return this.#sendSnapshot(ws);
+      },
+      count: (frames, bytes) => this.#count(frames, bytes),
+      scheduleTicketAlarm: (atMs) => this.#scheduleAlarm(atMs),
+      closed: () => this.#report(),
+    });
+    this.#shards = new ShardTable(this.#config.shardSize, ctx.storage.kv.get<number[]>(SHARDS_KEY) ?? []);
   }
 
   // ---- RPC -----------------------------------------------------------------
@@ -178,7 +200,7 @@ export class ChannelObject extends DurableObject<Env> {
     const position = this.#core.position();
     return {
       channel: this.#channel,
-      connections: { now: this.ctx.getWebSockets(VIEWER_TAG).length, peak: counters.peakConnections },
+      connections: { now: this.#connections(), peak: counters.peakConnections },
       framesOut: counters.framesOut,
       bytesOut: counters.bytesOut,
       events: { accepted: counters.eventsAccepted, duplicate: counters.eventsDuplicate, stale: counters.eventsStale, rejected: counters.eventsRejected },
@@ -201,6 +223,7 @@ export class ChannelObject extends DurableObject<Env> {
         // already closing
       }
     }
+    this.#closeShards();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#alarmAtMs = null;
@@ -220,7 +243,8 @@ export class ChannelObject extends DurableObject<Env> {
     const channel = this.#channel;
 
     // getWebSockets() builds a list of every socket: once per connect is enough.
-    const connectionsBefore = this.ctx.getWebSockets(VIEWER_TAG).length;
+    const ownBefore = this.ctx.getWebSockets(VIEWER_TAG).length;
+    const connectionsBefore = ownBefore + this.#shards.sockets;
     if (connectionsBefore >= this.#config.maxConnectionsPerChannel) {
       logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connection limit" });
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
@@ -233,6 +257,8 @@ export class ChannelObject extends DurableObject<Env> {
       logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connects per ticket" });
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, `more than ${this.#config.socketConnectsPerTicketPerMinute} connects per minute with this ticket; retry in ${waitSeconds} s`);
     }
+
+    if (ownBefore >= this.#config.shardSize) return this.#referToShard();
 
     // Before the socket is accepted: the held updates' broadcast must not reach it ahead of its hello.
     this.#sendHeld();
@@ -255,7 +281,7 @@ export class ChannelObject extends DurableObject<Env> {
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
       logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
-      this.#sendError(server, ErrorCode.INTERNAL, "the hub could not replay the log; reconnect");
+      sendError(server, ErrorCode.INTERNAL, "the hub could not replay the log; reconnect");
       server.close(CloseCode.RESTARTING, "restarting");
       return new Response(null, { status: 101, webSocket: client });
     }
@@ -274,6 +300,14 @@ export class ChannelObject extends DurableObject<Env> {
    * see ChannelCore.planResume). Synchronous reads: no delta can be committed in between. Returns the plan followed.
    */
   #resume(ws: WebSocket, requested: ReplayPlan): { plan: ReplayPlan; frames: number; bytes: number } {
+    const { plan, frames } = this.#resumeFrames(requested);
+    let bytes = 0;
+    for (const frame of frames) bytes += sendText(ws, frame.text, frame.bytes);
+    return { plan, frames: frames.length, bytes };
+  }
+
+  /** The frames of a resume (hello first) and the plan they follow; shared by this object's sockets and its shards'. */
+  #resumeFrames(requested: ReplayPlan): { plan: ReplayPlan; frames: PackedFrame[] } {
     let replay: SizedDelta[] | null = null;
     let plan = requested;
     if (plan.mode === "replay") {
@@ -282,106 +316,24 @@ export class ChannelObject extends DurableObject<Env> {
       if (replay === null) plan = { mode: "snapshot", reason: "too-large" };
     }
     const epoch = this.#core.epoch;
-    const hello: HelloFrame = {
-      type: "hello",
-      protocol: PROTOCOL_VERSION,
-      channel: this.#channel,
-      epoch,
-      head: this.#core.head,
-      ...(plan.mode === "replay" ? { recovered: true } : { recovered: false, reason: plan.reason }),
-    };
-    let frames = 1;
-    let bytes = this.#send(ws, JSON.stringify(hello));
-    if (replay === null) return { plan, frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
-    for (const frame of packDeltas(epoch, replay, MAX_FRAME_BYTES)) {
-      bytes += this.#send(ws, frame.text, frame.bytes);
-      frames++;
+    const hello = helloFrameText(this.#channel, epoch, this.#core.head, plan);
+    if (replay === null) {
+      const text = snapshotFrameText(this.#core.snapshotJson());
+      return { plan, frames: [hello, { text, bytes: utf8Bytes(text) }] };
     }
-    return { plan, frames, bytes };
+    return { plan, frames: [hello, ...packDeltas(epoch, replay, MAX_FRAME_BYTES)] };
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const nowMs = Date.now();
-    let policy = this.#policies.get(ws);
-    if (!policy) this.#policies.set(ws, (policy = new SocketPolicy(nowMs, readAttachment(ws.deserializeAttachment())?.lastResyncAtMs ?? null)));
-    if (!policy.allowFrame(nowMs)) {
-      this.#sendError(ws, ErrorCode.RATE_LIMITED, "too many frames; slow down and reconnect later");
-      ws.close(CloseCode.RATE_LIMITED, "too many frames");
-      return;
-    }
-    const frame = typeof message === "string" ? parseClientFrame(message) : null;
-    if (!frame) {
-      this.#sendError(ws, ErrorCode.BAD_FRAME, `expected ${PING_FRAME_TEXT}, {"type":"resync"} or {"type":"auth","ticket":…}`);
-      if (policy.badFrame()) ws.close(CloseCode.PROTOCOL_ERROR, "repeated bad frames");
-      return;
-    }
-    if (frame.type === "ping") {
-      this.#count(1, this.#send(ws, PONG_FRAME_TEXT));
-      return;
-    }
-    if (frame.type === "auth") {
-      await this.#renewAuth(ws, frame.ticket);
-      return;
-    }
-    this.#resync(ws, policy, nowMs);
-  }
-
-  /** A snapshot costs the object a full serialisation: at most one per MIN_RESYNC_INTERVAL_MS per socket. */
-  #resync(ws: WebSocket, policy: SocketPolicy, nowMs: number): void {
-    const decision = policy.resync(nowMs);
-    if (decision.ok) {
-      this.#sendHeld();
-      const attachment = readAttachment(ws.deserializeAttachment());
-      if (attachment) ws.serializeAttachment({ ...attachment, lastResyncAtMs: nowMs } satisfies SocketAttachment);
-      this.#count(1, this.#sendSnapshot(ws));
-      return;
-    }
-    if (decision.close) {
-      this.#sendError(ws, ErrorCode.RATE_LIMITED, "too many early resyncs; reconnect later");
-      ws.close(CloseCode.RATE_LIMITED, "too many resyncs");
-      return;
-    }
-    const seconds = MIN_RESYNC_INTERVAL_MS / 1000;
-    this.#sendError(ws, ErrorCode.BAD_FRAME, `resync is answered at most once every ${seconds} s; ask again at ${new Date(decision.retryAtMs).toISOString()}`);
-  }
-
-  /** A fresh ticket extends the connection; one that fails or does not grant the channel ends it. */
-  async #renewAuth(ws: WebSocket, ticket: string): Promise<void> {
-    const attachment = readAttachment(ws.deserializeAttachment());
-    if (!attachment) return;
-    const viewer = await authorizeViewer(this.env, ticket, this.#channel, Math.floor(Date.now() / 1000));
-    if (!viewer.ok) {
-      this.#sendError(ws, viewer.errorCode, viewer.message);
-      ws.close(viewer.closeCode, viewer.closeCode === CloseCode.FORBIDDEN ? "channel not granted" : "ticket rejected");
-      return;
-    }
-    ws.serializeAttachment({ ...attachment, ticketExp: viewer.claims.exp } satisfies SocketAttachment);
-    this.#count(1, this.#send(ws, JSON.stringify({ type: "auth-ok", expiresAt: expiryIso(viewer.claims.exp) } satisfies AuthOkFrame)));
-    await this.#scheduleAlarm(ticketExpiryMs(viewer.claims.exp));
+    await this.#sockets.message(ws, message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
-    const attachment = readAttachment(ws.deserializeAttachment());
-    logLine("socket.close", {
-      channel: this.#channel,
-      socket: attachment?.id,
-      closeCode: code,
-      reason,
-      wasClean,
-      durationMs: attachment ? Date.now() - attachment.connectedAtMs : null,
-    });
-    // The Hibernation API does not answer the peer's Close frame for us: without this the
-    // client sits in CLOSING until it times out. Reserved codes cannot be sent back.
-    try {
-      ws.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, reason);
-    } catch {
-      // already closed
-    }
-    this.#report();
+    this.#sockets.close(ws, code, reason, wasClean);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    logLine("error", { where: "websocket", socket: readAttachment(ws.deserializeAttachment())?.id, ...errorFields(error) });
+    this.#sockets.error(ws, error);
   }
 
   // ---- alarm ---------------------------------------------------------------
@@ -401,19 +353,7 @@ export class ChannelObject extends DurableObject<Env> {
 
   /** Closes sockets whose ticket expired (access can be revoked); returns when the next one expires. */
   #closeExpiredTickets(nowMs: number): number | null {
-    let next: number | null = null;
-    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
-      const attachment = readAttachment(ws.deserializeAttachment());
-      if (!attachment) continue;
-      const expiresMs = ticketExpiryMs(attachment.ticketExp);
-      if (expiresMs <= nowMs) {
-        this.#sendError(ws, ErrorCode.UNAUTHORIZED, 'the ticket expired; renew it with {"type":"auth","ticket":…} before it does');
-        ws.close(CloseCode.UNAUTHORIZED, "ticket expired");
-      } else if (next === null || expiresMs < next) {
-        next = expiresMs;
-      }
-    }
-    return next;
+    return closeExpiredTickets(this.ctx.getWebSockets(VIEWER_TAG), nowMs);
   }
 
   /**
@@ -443,41 +383,17 @@ export class ChannelObject extends DurableObject<Env> {
     this.#reporter.report();
   }
 
-  /** Deltas committed together go to each socket as one frame (several if they pass MAX_FRAME_BYTES). */
+  /** Deltas committed together go to each socket as one frame (several if they pass MAX_FRAME_BYTES), and to every shard. */
   #broadcast(deltas: readonly StoredDelta[]): void {
-    let frames = 0;
-    let bytes = 0;
     // Packed once, not once per socket.
     const packed = packDeltas(this.#core.epoch, deltas.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) })), MAX_FRAME_BYTES);
-    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
-      for (const frame of packed) {
-        const sent = this.#send(ws, frame.text, frame.bytes);
-        if (sent === 0) break;
-        frames++;
-        bytes += sent;
-      }
-    }
+    const { frames, bytes } = broadcastFrames(this.ctx.getWebSockets(VIEWER_TAG), packed);
     this.#count(frames, bytes);
-  }
-
-  /** Sends one frame; returns the UTF-8 bytes sent (0 if the socket is gone). */
-  #send(ws: WebSocket, text: string, bytes = utf8Bytes(text)): number {
-    try {
-      ws.send(text);
-      return bytes;
-    } catch {
-      // Closing or closed: its webSocketClose will follow; the client resumes with `since`.
-      return 0;
-    }
+    this.#feedShards(deltas);
   }
 
   #sendSnapshot(ws: WebSocket): number {
-    // The frame is the snapshot response with a type first: serialised once, and its size is the snapshot's cost.
-    return this.#send(ws, `{"type":"snapshot",${this.#core.snapshotJson().slice(1)}`);
-  }
-
-  #sendError(ws: WebSocket, code: ErrorCode, message: string): void {
-    this.#send(ws, JSON.stringify({ type: "error", code, message } satisfies ErrorFrame));
+    return sendText(ws, snapshotFrameText(this.#core.snapshotJson()));
   }
 
   #count(frames: number, bytes: number): void {
@@ -518,29 +434,119 @@ export class ChannelObject extends DurableObject<Env> {
     for (const wake of [...this.#commitWaiters]) wake();
   }
 
+  // ---- viewer shards (README "Viewer shards") ---------------------------------
+
+  /** A shard's connect that its tail cannot answer: planned here, by the same rules as this object's own sockets. */
+  shardResume(request: ResumeRequest): ShardResume {
+    // Held updates go out first (also to the shard): a snapshot must not show changes no seq carries.
+    this.#sendHeld();
+    const { plan, frames } = this.#resumeFrames(this.#core.planResume(request, MAX_REPLAY_BYTES));
+    this.#core.addCounters({ [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
+    return { epoch: this.#core.epoch, head: this.#core.head, frames, snapshotBytes: this.#core.snapshotBytes };
+  }
+
+  /** What a shard lacks after `after` (null after the shard's wake: after what it was last fed), up to the head. */
+  shardCatchUp(shard: number, after: number | null): ShardCatchUp {
+    const head = this.#core.head;
+    const from = after ?? this.#feeders.get(shard)?.fedThrough ?? head;
+    const epoch = this.#core.epoch;
+    const plan = this.#core.planReplay({ since: from, epoch });
+    const deltas = plan.mode === "replay" ? collectReplay((seq) => this.#core.deltasAfter(seq, MAX_DELTAS_PER_RESPONSE), from, head, MAX_REPLAY_BYTES) : null;
+    this.#feeders.get(shard)?.reached(head);
+    if (deltas === null) return { ok: false, epoch, head };
+    return { ok: true, epoch, head, after: from, deltas: deltas.map((d) => d.delta) };
+  }
+
+  /** A resync on a shard's socket. */
+  shardSnapshot(): { epoch: string; seq: number; text: string } {
+    this.#sendHeld();
+    const json = this.#core.snapshotJson();
+    return { epoch: this.#core.epoch, seq: this.#core.head, text: snapshotFrameText(json) };
+  }
+
+  /** A shard's socket count after a connect or close; a shard with sockets is fed from `head` on. */
+  shardReport(shard: number, sockets: number, head: number | null): void {
+    if (sockets === 0) {
+      this.#dropShard(shard);
+    } else {
+      if (this.#shards.report(shard, sockets)) this.#saveShards();
+      this.#feeder(shard, head ?? this.#core.head);
+      this.#core.raiseCounter("peakConnections", this.#connections());
+    }
+    this.#report();
+  }
+
+  /** Past SHARD_SIZE own sockets: the Worker's socket route takes the upgrade to the shard named here. */
+  #referToShard(): Response {
+    const { shard, added } = this.#shards.place();
+    if (added) this.#saveShards();
+    this.#feeder(shard, this.#core.head);
+    return new Response(null, { status: 204, headers: { [SHARD_HEADER]: String(shard) } });
+  }
+
+  #feeder(shard: number, fedThrough: number): ShardFeeder {
+    let feeder = this.#feeders.get(shard);
+    if (feeder) {
+      feeder.reached(fedThrough);
+      return feeder;
+    }
+    const stub = shardStub(this.env, this.#channel, shard);
+    feeder = new ShardFeeder(
+      fedThrough,
+      (after, deltas) => stub.feed(this.#core.epoch, after, [...deltas]),
+      (answer: FeedAnswer) => {
+        this.#count(answer.frames, answer.bytes);
+        if (answer.sockets === 0) this.#dropShard(shard);
+        else this.#shards.report(shard, answer.sockets);
+      },
+      (error, failures) => {
+        logLine("error", { where: "shard-feed", channel: this.#channel, shard, failures, ...errorFields(error) });
+        if (failures >= MAX_FEED_FAILURES) this.#dropShard(shard);
+      },
+    );
+    this.#feeders.set(shard, feeder);
+    return feeder;
+  }
+
+  #feedShards(deltas: readonly StoredDelta[]): void {
+    // A shard read back after an eviction has no feeder yet: its sockets were fed up to the commits before it.
+    for (const shard of this.#shards.shards) if (!this.#feeders.has(shard)) this.#feeder(shard, deltas[0]!.seq - 1);
+    // Only what a shard sends: the task refs of a new delta stay here.
+    const rows = deltas.map(({ seq, atMs, json }) => ({ seq, atMs, json }));
+    for (const feeder of this.#feeders.values()) feeder.push(rows);
+  }
+
+  #dropShard(shard: number): void {
+    this.#feeders.delete(shard);
+    if (this.#shards.drop(shard)) this.#saveShards();
+  }
+
+  /** Only when the set of shards changes (a shard added or emptied), never per connect. */
+  #saveShards(): void {
+    this.ctx.storage.kv.put(SHARDS_KEY, this.#shards.shards);
+  }
+
+  #closeShards(): void {
+    for (const shard of this.#shards.shards) {
+      this.ctx.waitUntil(
+        shardStub(this.env, this.#channel, shard)
+          .closeAll(CloseCode.CHANNEL_DELETED, "channel deleted")
+          .catch((error: unknown) => logLine("error", { where: "shard-close", channel: this.#channel, shard, ...errorFields(error) })),
+      );
+    }
+    this.#shards.clear();
+    this.#feeders.clear();
+  }
+
+  /** Sockets on this object and on its shards (as last reported). */
+  #connections(): number {
+    return this.ctx.getWebSockets(VIEWER_TAG).length + this.#shards.sockets;
+  }
+
   // ---- task history --------------------------------------------------------
 
   /** One page of a task's retained history, newest first (the task history route). */
   taskHistoryJson(query: TaskHistoryQuery): string {
     return JSON.stringify(taskHistoryPage(this.#storage, this.#core.position(), query));
-  }
-}
-
-function ticketExpiryMs(expSeconds: number): number {
-  return expSeconds * 1000;
-}
-
-function expiryIso(expSeconds: number): string {
-  return new Date(ticketExpiryMs(expSeconds)).toISOString();
-}
-
-/** A frame over MAX_CLIENT_FRAME_BYTES is refused before JSON.parse sees it: no viewer makes the object parse megabytes. */
-function parseClientFrame(text: string) {
-  if (text.length > MAX_CLIENT_FRAME_BYTES || utf8Bytes(text) > MAX_CLIENT_FRAME_BYTES) return null;
-  try {
-    const result = v.safeParse(ClientFrameSchema, JSON.parse(text));
-    return result.success ? result.output : null;
-  } catch {
-    return null;
   }
 }

@@ -6,7 +6,7 @@ declare global {
     interface Env extends HubEnv {}
     interface GlobalProps {
       mainModule: typeof import("../../../worker/index.ts");
-      durableNamespaces: "ChannelObject" | "DirectoryObject";
+      durableNamespaces: "ChannelObject" | "DirectoryObject" | "ViewerShard";
     }
   }
 }
