@@ -35,6 +35,10 @@ const FD_LIMIT = openFilesSoftLimit();
 const SOCKET_CEILING = FD_LIMIT === null ? Infinity : Math.floor((FD_LIMIT - WORKERD_RESERVED_FDS) / WORKERD_FDS_PER_SOCKET / 100) * 100;
 const FANOUT_WEBHOOKS = 20;
 const STORM_WEBHOOKS = 10;
+// One seed event whose snapshot outweighs the deltas a resume misses: on a near-empty channel the
+// cost rule answers a resume with the (cheaper) snapshot, and the storm is meant to measure replays.
+const SEED_SEQS = 1;
+const SEED_DETAILS_BYTES = 64_000;
 const WAVE_TIMEOUT_MS = 60_000;
 const DELIVERY_TIMEOUT_MS = 60_000;
 const CLOSE_TIMEOUT_MS = 60_000;
@@ -101,10 +105,14 @@ async function main(): Promise<boolean> {
 
   /** One single-event webhook per channel, concurrently; every channel must answer head = seq. */
   const postAll = async (seq: number): Promise<void> => {
-    const answers = await Promise.all(channels.map((c) => client.send(c, [ev.taskProgress(1, seq % 101, { message: `load ${seq}` })])));
+    // task.upsert, not task.progress: conflation would merge progress updates into fewer seqs.
+    const answers = await Promise.all(channels.map((c) => client.send(c, [ev.taskUpsert({ id: 2, title: `load ${seq}`, status: "in-progress" })])));
     const wrong = answers.find((a) => a.head !== seq);
     if (wrong) throw new Error(`webhook for seq ${seq} answered head ${wrong.head}`);
   };
+
+  const seed = ev.taskUpsert({ id: 1, title: "seed", status: "pending", details: "x".repeat(SEED_DETAILS_BYTES) });
+  await Promise.all(channels.map((c) => client.send(c, [seed])));
 
   // 1. Connect.
   const fleet = (live.fleet = new SocketFleet(hub.url.replace("http", "ws"), channels, SOCKETS));
@@ -117,7 +125,7 @@ async function main(): Promise<boolean> {
   // 2. Fan-out: one webhook at a time, POST → the moment every socket applied it.
   const toAll: number[] = [];
   const posts: number[] = [];
-  for (let seq = 1; seq <= FANOUT_WEBHOOKS; seq++) {
+  for (let seq = SEED_SEQS + 1; seq <= SEED_SEQS + FANOUT_WEBHOOKS; seq++) {
     const everyone = fleet.waitAll(seq, DELIVERY_TIMEOUT_MS);
     const tp = performance.now();
     await postAll(seq);
@@ -131,7 +139,7 @@ async function main(): Promise<boolean> {
   // 3. Reconnect storm: drop everyone, resume everyone with since/epoch while webhooks arrive.
   const closeMs = await fleet.closeAll(CLOSE_TIMEOUT_MS);
   console.log(`close:    ${SOCKETS} clean closes (1000) acknowledged in ${sec(closeMs)}`);
-  const head = FANOUT_WEBHOOKS + STORM_WEBHOOKS;
+  const head = SEED_SEQS + FANOUT_WEBHOOKS + STORM_WEBHOOKS;
   let posting: Promise<void> = Promise.resolve();
   let posted = 0;
   const ts = performance.now();
@@ -144,7 +152,7 @@ async function main(): Promise<boolean> {
     onWave: (wave, waves) => {
       const due = Math.min(STORM_WEBHOOKS, Math.ceil(((wave + 1) * STORM_WEBHOOKS) / waves));
       while (posted < due) {
-        const seq = FANOUT_WEBHOOKS + ++posted;
+        const seq = SEED_SEQS + FANOUT_WEBHOOKS + ++posted;
         posting = posting.then(() => postAll(seq));
       }
     },
