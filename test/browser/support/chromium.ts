@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { DevServer, ROOT } from "../../../dev/dev-server.ts";
+import { DevServer, ROOT, type DevServerOptions } from "../../../dev/dev-server.ts";
 import { HubClient } from "../../../dev/hub-client.ts";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium";
@@ -28,6 +28,7 @@ export async function launchChromium(): Promise<Browser> {
 /**
  * A suite's shared fixtures: one `wrangler dev` and one Chromium, started in
  * beforeAll and stopped (with every context opened through it) in afterAll.
+ * `serverOptions` (vars such as raised rate limits) apply to this suite's server only.
  */
 export interface BrowserSuite {
   readonly server: DevServer;
@@ -36,13 +37,13 @@ export interface BrowserSuite {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
 }
 
-export function useBrowserSuite(): BrowserSuite {
+export function useBrowserSuite(serverOptions: DevServerOptions = {}): BrowserSuite {
   let server: DevServer | undefined;
   let browser: Browser | undefined;
   let hub: HubClient | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DevServer.start(), launchChromium()]);
+    [server, browser] = await Promise.all([DevServer.start(serverOptions), launchChromium()]);
     hub = new HubClient(server.url);
   });
   afterAll(async () => {

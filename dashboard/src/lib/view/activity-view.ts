@@ -22,7 +22,27 @@ export function activityLines(entries: readonly ActivityEntry[], max: number, st
   // Agent patches carry only the id: name agents as the state knows them now.
   const agentName = (id: string) => state?.agents[id]?.name ?? id;
   const shown = includeRoutine ? entries : entries.filter((entry) => !isRoutine(entry));
-  return shown.slice(0, max).map((entry) => describe(entry, agentName));
+  return shown.slice(0, max).map((entry) => cachedLine(entry, agentName));
+}
+
+/**
+ * Lines kept per entry with the agent names they used: a line is rebuilt only
+ * when one of those names changed, so a frame's new entries do not re-render
+ * the fifty lines below them.
+ */
+const lineByEntry = new WeakMap<ActivityEntry, { readonly line: ActivityLine; readonly names: ReadonlyMap<string, string> }>();
+
+function cachedLine(entry: ActivityEntry, agentName: (id: string) => string): ActivityLine {
+  const cached = lineByEntry.get(entry);
+  if (cached && [...cached.names].every(([id, name]) => agentName(id) === name)) return cached.line;
+  const names = new Map<string, string>();
+  const line = describe(entry, (id) => {
+    const name = agentName(id);
+    names.set(id, name);
+    return name;
+  });
+  lineByEntry.set(entry, { line, names });
+  return line;
 }
 
 function describe(entry: ActivityEntry, agentName: (id: string) => string): ActivityLine {

@@ -27,16 +27,24 @@ export function agentCounts(rows: readonly AgentRow[]): Record<AgentStatus, numb
   return counts;
 }
 
+/** Rows kept per agent record (replaced whenever the agent changes), so an unchanged agent's row keeps its identity and does not re-render. */
+const rowByAgent = new WeakMap<AgentState, AgentRow>();
+
 function toRow(agent: AgentState, state: ChannelState, currentTag: string | undefined): AgentRow {
-  return {
+  const taskTitle = agent.taskId ? findTaskTitle(state, agent.taskId, agent.taskTag ?? currentTag) : null;
+  const cached = rowByAgent.get(agent);
+  if (cached && cached.taskTitle === taskTitle) return cached;
+  const row: AgentRow = {
     id: agent.id,
     name: agent.name ?? agent.id,
     status: agent.status,
     taskId: agent.taskId,
-    taskTitle: agent.taskId ? findTaskTitle(state, agent.taskId, agent.taskTag ?? currentTag) : null,
+    taskTitle,
     detail: agent.detail,
     lastSeenAt: agent.lastSeenAt,
   };
+  rowByAgent.set(agent, row);
+  return row;
 }
 
 /** The agent's own tag when it named one, else the current tag, then any tag that has the task. */

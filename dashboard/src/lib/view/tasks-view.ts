@@ -82,9 +82,13 @@ export function defaultTag(state: ChannelState): string | null {
 /**
  * Rows of one tag. The connection layer copies a tag's record whenever one of
  * its tasks changes (copy-on-write), so rows are cached per record: at 500
- * deltas/s an untouched tag costs nothing per frame.
+ * deltas/s an untouched tag costs nothing per frame. Within a changed tag, a
+ * row is rebuilt only for a changed task or one whose dependencies changed:
+ * the others keep their identity, so their rendered rows do not update.
  */
 const rowsByTagRecord = new WeakMap<Record<string, TaskState>, TaskRow[]>();
+const rowByTask = new WeakMap<TaskState, TaskRow>();
+const byNumericId = new Intl.Collator(undefined, { numeric: true }).compare;
 
 export function taskRows(state: ChannelState, tag: string): TaskRow[] {
   const tasks = state.tasks[tag];
@@ -92,11 +96,24 @@ export function taskRows(state: ChannelState, tag: string): TaskRow[] {
   let rows = rowsByTagRecord.get(tasks);
   if (!rows) {
     rows = Object.values(tasks)
-      .map((task) => toRow(task, tasks))
-      .sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+      .map((task) => cachedRow(task, tasks))
+      .sort((a, b) => byNumericId(a.id, b.id));
     rowsByTagRecord.set(tasks, rows);
   }
   return rows;
+}
+
+function cachedRow(task: TaskState, siblings: Record<string, TaskState>): TaskRow {
+  const cached = rowByTask.get(task);
+  const dependencies = dependencyViews(siblings, task, null);
+  if (cached && sameDependencies(cached.dependencies, dependencies)) return cached;
+  const row = toRow(task, dependencies);
+  rowByTask.set(task, row);
+  return row;
+}
+
+function sameDependencies(a: readonly DependencyView[], b: readonly DependencyView[]): boolean {
+  return a.length === b.length && a.every((d, i) => d.id === b[i]!.id && d.title === b[i]!.title && d.status === b[i]!.status && d.satisfied === b[i]!.satisfied);
 }
 
 export function statusCounts(rows: readonly TaskRow[]): Record<TaskStatus, number> {
@@ -138,10 +155,9 @@ export function tagCompletion(rows: readonly { readonly status: string }[]): num
   return Math.round((rows.filter((r) => r.status === "done").length * 100) / rows.length);
 }
 
-function toRow(task: TaskState, siblings: Record<string, TaskState>): TaskRow {
+function toRow(task: TaskState, dependencies: readonly DependencyView[]): TaskRow {
   const subtasksDone = task.subtasks.filter((s) => s.status === "done").length;
   const { percent, source } = progressOf(task, subtasksDone);
-  const dependencies = dependencyViews(siblings, task, null);
   return {
     id: task.id,
     tag: task.tag,
