@@ -46,16 +46,20 @@ import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
 import { errorFields, logLine } from "../log.ts";
 import { ChannelCore } from "./channel-core.ts";
+import { COUNTER_FLUSH_MS } from "./counter-buffer.ts";
 import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
 import { packDeltas } from "./delta-frames.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { IngestLimiter } from "./ingest-limiter.ts";
 import { LatencyWindow } from "./latency-window.ts";
+import { MaintenanceSchedule } from "./maintenance-schedule.ts";
 import { refuseSocket } from "./refuse-socket.ts";
+import { ReplayTail } from "./replay-tail.ts";
 import { collectReplay, pageWithinBytes, utf8Bytes, type SizedDelta } from "./replay-budget.ts";
 import { parseResumeRequest, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
 import { SocketPolicy } from "./socket-policy.ts";
+import { MAINTENANCE_INTERVAL_MS } from "./retention.ts";
 import { SqliteChannelStorage } from "./sqlite-storage.ts";
 import type { StoredDelta } from "./storage.ts";
 import { taskHistoryPage, type TaskHistoryQuery } from "./task-history.ts";
@@ -71,6 +75,11 @@ const VIEWER_TAG = "viewer";
 const MAX_TRACKED_TICKETS = 1000;
 /** Close codes a peer may report but no endpoint may send. */
 const RESERVED_CLOSE_CODES: ReadonlySet<number> = new Set([1005, 1006, 1015]);
+/** The directory hears of connects and commits at most this often (the first change at once). */
+const DIRECTORY_REPORT_INTERVAL_MS = 500;
+/** The newest deltas kept in memory for resumes from a recent cursor (replay-tail.ts). */
+const REPLAY_TAIL_DELTAS = 2000;
+const REPLAY_TAIL_BYTES = 2 * 1024 * 1024;
 
 export class ChannelObject extends DurableObject<Env> {
   /** The channel this object owns: the name it is reached by (idFromName). */
@@ -87,6 +96,18 @@ export class ChannelObject extends DurableObject<Env> {
   readonly #connectsPerTicket: KeyedBuckets;
   /** Scheduled alarm time; undefined until read back from storage after a wake. */
   #alarmAtMs: number | null | undefined;
+  /** Writes the counters a connect or a broadcast held in memory (ChannelCore.addCounters), at most COUNTER_FLUSH_MS later. */
+  #counterFlush: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Open viewer sockets, counted on connect and close instead of listing them all (getWebSockets) per connect: a
+   * storm of N connects would cost N². null: not counted since the last wake. Recounted exactly before a refusal
+   * and by the alarm, so a missed close can only delay, never wrongly cause, a refusal.
+   */
+  #connections: number | null = null;
+  /** Every delta broadcast is appended: a resume within it reads no log and shares its packed frames. */
+  readonly #tail = new ReplayTail(REPLAY_TAIL_DELTAS, REPLAY_TAIL_BYTES);
+  /** The alarm runs every COALESCE_MS while updates are held: trim, purge and the ticket check run only when due. */
+  readonly #maintenance = new MaintenanceSchedule(MAINTENANCE_INTERVAL_MS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -108,12 +129,13 @@ export class ChannelObject extends DurableObject<Env> {
         channel: this.#channel,
         epoch: this.#core.epoch,
         head: this.#core.head,
-        connections: this.ctx.getWebSockets(VIEWER_TAG).length,
+        connections: this.#connectionCount(),
         lastActivityAt: new Date().toISOString(),
         reportedAtMs: Date.now(),
       }),
       (summary) => directoryStub(this.env).report(summary),
       (error) => logLine("error", { where: "directory-report", ...errorFields(error) }),
+      DIRECTORY_REPORT_INTERVAL_MS,
     );
   }
 
@@ -144,6 +166,7 @@ export class ChannelObject extends DurableObject<Env> {
   /** Counted only on a channel that exists: a rejected request must not create one. */
   recordRejection(): void {
     this.#core.addCounters({ eventsRejected: 1 });
+    this.#flushCountersLater();
   }
 
   /** False for a channel that never accepted an event (or was deleted): the directory forgets it. */
@@ -174,7 +197,7 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   metrics(): ChannelMetrics {
-    const counters = this.#storage.counters();
+    const counters = this.#core.counters();
     const position = this.#core.position();
     return {
       channel: this.#channel,
@@ -204,6 +227,8 @@ export class ChannelObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#alarmAtMs = null;
+    this.#connections = null;
+    this.#tail.clear();
     this.#storage = new SqliteChannelStorage(this.ctx.storage);
     this.#core = this.#newCore();
     this.#wakeWaiters();
@@ -219,8 +244,9 @@ export class ChannelObject extends DurableObject<Env> {
     }
     const channel = this.#channel;
 
-    // getWebSockets() builds a list of every socket: once per connect is enough.
-    const connectionsBefore = this.ctx.getWebSockets(VIEWER_TAG).length;
+    let connectionsBefore = this.#connectionCount();
+    // The count may miss a close: only an exact one refuses.
+    if (connectionsBefore >= this.#config.maxConnectionsPerChannel) connectionsBefore = this.#recount();
     if (connectionsBefore >= this.#config.maxConnectionsPerChannel) {
       logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connection limit" });
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, "too many connections on this channel; retry later");
@@ -239,6 +265,7 @@ export class ChannelObject extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
+    this.#connections = connectionsBefore + 1;
     const attachment: SocketAttachment = {
       v: 1,
       id: crypto.randomUUID(),
@@ -251,7 +278,8 @@ export class ChannelObject extends DurableObject<Env> {
 
     let resumed: { plan: ReplayPlan; frames: number; bytes: number };
     try {
-      resumed = this.#resume(server, this.#core.planResume(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch")), MAX_REPLAY_BYTES));
+      const request = parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch"));
+      resumed = this.#resume(server, this.#core.planResume(request, MAX_REPLAY_BYTES, (after, head) => this.#tail.bytesBetween(after, head)));
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
       logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
@@ -263,7 +291,9 @@ export class ChannelObject extends DurableObject<Env> {
     const connections = connectionsBefore + 1;
     this.#core.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
     this.#core.raiseCounter("peakConnections", connections);
+    this.#flushCountersLater();
     logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });
+    this.#maintenance.ticketExpiresAt(ticketExpiryMs(attachment.ticketExp));
     this.#report();
     await this.#scheduleAlarm(ticketExpiryMs(attachment.ticketExp));
     return new Response(null, { status: 101, webSocket: client });
@@ -276,12 +306,14 @@ export class ChannelObject extends DurableObject<Env> {
   #resume(ws: WebSocket, requested: ReplayPlan): { plan: ReplayPlan; frames: number; bytes: number } {
     let replay: SizedDelta[] | null = null;
     let plan = requested;
-    if (plan.mode === "replay") {
+    const epoch = this.#core.epoch;
+    // Within the tail: no log read, and the frames are packed once for every resume at this cursor.
+    const fromTail = plan.mode === "replay" ? this.#tail.frames(epoch, plan.after, plan.head, MAX_FRAME_BYTES) : null;
+    if (plan.mode === "replay" && fromTail === null) {
       // The planner checked the stored sizes; the bound still holds if the log changed under the estimate.
       replay = collectReplay((after) => this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE), plan.after, plan.head, MAX_REPLAY_BYTES);
       if (replay === null) plan = { mode: "snapshot", reason: "too-large" };
     }
-    const epoch = this.#core.epoch;
     const hello: HelloFrame = {
       type: "hello",
       protocol: PROTOCOL_VERSION,
@@ -292,8 +324,8 @@ export class ChannelObject extends DurableObject<Env> {
     };
     let frames = 1;
     let bytes = this.#send(ws, JSON.stringify(hello));
-    if (replay === null) return { plan, frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
-    for (const frame of packDeltas(epoch, replay, MAX_FRAME_BYTES)) {
+    if (plan.mode === "snapshot") return { plan, frames: frames + 1, bytes: bytes + this.#sendSnapshot(ws) };
+    for (const frame of fromTail ?? packDeltas(epoch, replay ?? [], MAX_FRAME_BYTES)) {
       bytes += this.#send(ws, frame.text, frame.bytes);
       frames++;
     }
@@ -356,6 +388,7 @@ export class ChannelObject extends DurableObject<Env> {
       return;
     }
     ws.serializeAttachment({ ...attachment, ticketExp: viewer.claims.exp } satisfies SocketAttachment);
+    this.#maintenance.ticketExpiresAt(ticketExpiryMs(viewer.claims.exp));
     this.#count(1, this.#send(ws, JSON.stringify({ type: "auth-ok", expiresAt: expiryIso(viewer.claims.exp) } satisfies AuthOkFrame)));
     await this.#scheduleAlarm(ticketExpiryMs(viewer.claims.exp));
   }
@@ -377,6 +410,7 @@ export class ChannelObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    if (this.#connections !== null) this.#connections = Math.max(0, this.#connections - 1);
     this.#report();
   }
 
@@ -389,20 +423,28 @@ export class ChannelObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#alarmAtMs = null;
     const nowMs = Date.now();
-    const deltas = [...this.#core.flushDue(nowMs), ...[this.#core.expireAgents(nowMs), this.#core.purge(nowMs)].filter((d) => d !== null)];
+    const due = this.#maintenance.due(nowMs);
+    // In this order: each commits the next seqs.
+    const deltas = [...this.#core.flushDue(nowMs), ...[this.#core.expireAgents(nowMs), due.has("purge") ? this.#core.purge(nowMs) : null].filter((d) => d !== null)];
+    if (due.has("purge")) this.#maintenance.ran("purge", nowMs);
     if (deltas.length > 0) {
       this.#broadcast(deltas);
       this.#wakeWaiters();
       this.#reporter.report();
     }
-    this.#core.trim(nowMs);
-    await this.#scheduleAlarm(this.#closeExpiredTickets(nowMs));
+    if (due.has("trim")) {
+      this.#core.trim(nowMs);
+      this.#maintenance.ran("trim", nowMs);
+    }
+    await this.#scheduleAlarm(due.has("tickets") ? this.#closeExpiredTickets(nowMs) : (this.#maintenance.ticketsDueAtMs() ?? null));
   }
 
   /** Closes sockets whose ticket expired (access can be revoked); returns when the next one expires. */
   #closeExpiredTickets(nowMs: number): number | null {
     let next: number | null = null;
-    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+    const sockets = this.ctx.getWebSockets(VIEWER_TAG);
+    this.#connections = sockets.length;
+    for (const ws of sockets) {
       const attachment = readAttachment(ws.deserializeAttachment());
       if (!attachment) continue;
       const expiresMs = ticketExpiryMs(attachment.ticketExp);
@@ -413,6 +455,7 @@ export class ChannelObject extends DurableObject<Env> {
         next = expiresMs;
       }
     }
+    this.#maintenance.ticketsRan(next);
     return next;
   }
 
@@ -448,7 +491,9 @@ export class ChannelObject extends DurableObject<Env> {
     let frames = 0;
     let bytes = 0;
     // Packed once, not once per socket.
-    const packed = packDeltas(this.#core.epoch, deltas.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) })), MAX_FRAME_BYTES);
+    const sized = deltas.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) }));
+    this.#tail.append(sized);
+    const packed = packDeltas(this.#core.epoch, sized, MAX_FRAME_BYTES);
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
       for (const frame of packed) {
         const sent = this.#send(ws, frame.text, frame.bytes);
@@ -472,8 +517,9 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   #sendSnapshot(ws: WebSocket): number {
-    // The frame is the snapshot response with a type first: serialised once, and its size is the snapshot's cost.
-    return this.#send(ws, `{"type":"snapshot",${this.#core.snapshotJson().slice(1)}`);
+    // Serialised once per state: a burst of connects at one head shares it.
+    const frame = this.#core.snapshotFrame();
+    return this.#send(ws, frame.text, frame.bytes);
   }
 
   #sendError(ws: WebSocket, code: ErrorCode, message: string): void {
@@ -482,6 +528,16 @@ export class ChannelObject extends DurableObject<Env> {
 
   #count(frames: number, bytes: number): void {
     if (frames > 0) this.#core.addCounters({ framesOut: frames, bytesOut: bytes });
+    this.#flushCountersLater();
+  }
+
+  /** A connect or a broadcast writes no counter row itself: the held increments go in one write, soon. */
+  #flushCountersLater(): void {
+    if (this.#counterFlush !== null || !this.#core.countersHeld) return;
+    this.#counterFlush = setTimeout(() => {
+      this.#counterFlush = null;
+      this.#core.flushCounters();
+    }, COUNTER_FLUSH_MS);
   }
 
   /** Only a channel that exists is listed: a viewer waiting on an unknown name registers nothing. */
@@ -498,6 +554,14 @@ export class ChannelObject extends DurableObject<Env> {
 
   #report(): void {
     if (this.#core.exists) this.#reporter.report();
+  }
+
+  #connectionCount(): number {
+    return this.#connections ?? this.#recount();
+  }
+
+  #recount(): number {
+    return (this.#connections = this.ctx.getWebSockets(VIEWER_TAG).length);
   }
 
   // ---- long-poll -----------------------------------------------------------
