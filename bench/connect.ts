@@ -18,6 +18,7 @@ import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
 import { MiniflareHub } from "../dev/miniflare-hub.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
+import { guardRun, positiveInt } from "./support/run-guard.ts";
 import { fmtMs, percentile } from "./support/percentiles.ts";
 import { formatSample, sampleProcesses } from "./support/process-stats.ts";
 import { SocketFleet } from "./support/socket-fleet.ts";
@@ -46,23 +47,11 @@ const SETUP_BATCH = 500;
 /** The storm's sockets connect in waves of this many before the restart (not measured). */
 const STORM_SETUP_WAVE = 250;
 
-function positiveInt(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 const live: { hub: MiniflareHub | null; fleets: SocketFleet[] } = { hub: null, fleets: [] };
-let cleaning: Promise<void> | null = null;
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (const fleet of live.fleets) fleet.terminate();
-    await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
-  })());
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-const watchdog = setTimeout(() => {
-  console.error(`\nwatchdog: the run exceeded ${WATCHDOG_MS / 1000} s; cleaning up`);
-  void cleanup().finally(() => process.exit(2));
+const guard = guardRun(async () => {
+  for (const fleet of live.fleets) fleet.terminate();
+  await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
 }, WATCHDOG_MS);
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -137,7 +126,6 @@ try {
   console.error(`\nconnect bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   for (const line of live.hub?.logs.errors ?? []) console.error(`  worker/runtime: ${line}`);
 } finally {
-  await cleanup();
-  clearTimeout(watchdog);
+  await guard.finish();
 }
 process.exit(ok ? 0 : 1);

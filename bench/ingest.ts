@@ -18,8 +18,9 @@ import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
 import { MiniflareHub } from "../dev/miniflare-hub.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
+import { guardRun, positiveInt } from "./support/run-guard.ts";
 import { fmtMs, percentile } from "./support/percentiles.ts";
-import { formatSample, sampleProcesses } from "./support/process-stats.ts";
+import { cpuSeconds, formatSample, sampleProcesses } from "./support/process-stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -40,11 +41,6 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const HTTP_TIMEOUT_MS = 60_000;
 const WATCHDOG_MS = 300_000;
 
-function positiveInt(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 /**
  * A viewer that checks seqs without parsing whole frames: at 10,000 events/s × 100 viewers a full JSON.parse of
@@ -108,16 +104,9 @@ class SeqViewer {
 }
 
 const live: { hub: MiniflareHub | null; viewers: SeqViewer[] } = { hub: null, viewers: [] };
-let cleaning: Promise<void> | null = null;
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (const v of live.viewers) v.close();
-    await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
-  })());
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-const watchdog = setTimeout(() => {
-  console.error(`\nwatchdog: the run exceeded ${WATCHDOG_MS / 1000} s; cleaning up`);
-  void cleanup().finally(() => process.exit(2));
+const guard = guardRun(async () => {
+  for (const v of live.viewers) v.close();
+  await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
 }, WATCHDOG_MS);
 
 async function main(): Promise<boolean> {
@@ -138,6 +127,7 @@ async function main(): Promise<boolean> {
   const batches: { firstSeq: number; lastSeq: number; sentAtMs: number }[] = [];
   let accepted = 0;
   let task = 0;
+  const cpuAtStart = { workerd: hub.workerdPid === null ? null : cpuSeconds(hub.workerdPid), node: cpuSeconds("self") };
   const t0 = performance.now();
   const endAtMs = t0 + SECONDS * 1000;
   const sender = async () => {
@@ -166,6 +156,8 @@ async function main(): Promise<boolean> {
     `viewers did not reach seq ${head}`,
   ).catch((error: Error) => console.log(`drain: ${error.message}`));
   const drainMs = performance.now() - drainStart;
+  const cpuUsed = (now: number | null, before: number | null) => (now === null || before === null ? "n/a" : `${(now - before).toFixed(1)} s`);
+  const cpuLine = `CPU during posting + drain (${((postingMs + drainMs) / 1000).toFixed(1)} s): workerd ${cpuUsed(hub.workerdPid === null ? null : cpuSeconds(hub.workerdPid), cpuAtStart.workerd)}, this process (senders + viewers) ${cpuUsed(cpuSeconds("self"), cpuAtStart.node)}`;
 
   // Latency: each frame's newest seq belongs to one batch; from that batch's POST to the frame's arrival.
   batches.sort((a, b) => a.firstSeq - b.firstSeq);
@@ -187,6 +179,7 @@ async function main(): Promise<boolean> {
   console.log(`delivery:  ${deliveries} deltas to ${VIEWERS} viewers in ${frames} frames; the last viewer reached seq ${head} ${fmtMs(drainMs)} after the last POST answered`);
   console.log(`           = ${Math.round(deliveries / ((postingMs + drainMs) / 1000))} deliveries/s, ${(mib / ((postingMs + drainMs) / 1000)).toFixed(1)} MiB/s of frames (${((mib * 1024 * 1024) / Math.max(1, deliveries)).toFixed(0)} bytes per delta)`);
   console.log(`latency:   POST sent → frame received, per viewer: p50 ${fmtMs(percentile(latencies, 50))}  p99 ${fmtMs(percentile(latencies, 99))}  max ${fmtMs(Math.max(...latencies))}`);
+  console.log(`           ${cpuLine}`);
   console.log(`           ${formatSample(sampleProcesses(hub.workerdPid))}`);
   const violations = viewers.flatMap((v) => v.violations);
   const behind = viewers.filter((v) => v.lastSeq !== head).length;
@@ -204,7 +197,6 @@ try {
   console.error(`\ningest bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   for (const line of live.hub?.logs.errors ?? []) console.error(`  worker/runtime: ${line}`);
 } finally {
-  await cleanup();
-  clearTimeout(watchdog);
+  await guard.finish();
 }
 process.exit(ok ? 0 : 1);

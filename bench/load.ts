@@ -12,6 +12,7 @@ import { Paths, type ChannelMetrics } from "../protocol/index.ts";
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
+import { positiveInt } from "./support/run-guard.ts";
 import { TEST_SECRETS } from "../dev/secrets.ts";
 import { withTimeout } from "../dev/deadline.ts";
 import { MiniflareHub } from "../dev/miniflare-hub.ts";
@@ -52,11 +53,6 @@ const SOCKETS = positiveInt("sockets", args.sockets);
 const CHANNELS = positiveInt("channels", args.channels);
 const WAVE_SIZE = positiveInt("wave", args.wave);
 
-function positiveInt(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 /** What cleanup must release, whichever step failed. */
 const live: { hub: MiniflareHub | null; fleet: SocketFleet | null } = { hub: null, fleet: null };

@@ -53,3 +53,15 @@ export function openFilesSoftLimit(): number | null {
   const match = /^Max open files\s+(\d+)/m.exec(readProc("/proc/self/limits") ?? "");
   return match ? Number(match[1]) : null;
 }
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null where /proc is missing. */
+export function cpuSeconds(pid: number | "self"): number | null {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // Fields after the command name (which may hold spaces) start at ") "; utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
