@@ -20,7 +20,7 @@ import { MiniflareHub } from "../dev/miniflare-hub.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
 import { guardRun, positiveInt } from "./support/run-guard.ts";
 import { fmtMs, percentile } from "./support/percentiles.ts";
-import { formatSample, sampleProcesses } from "./support/process-stats.ts";
+import { cpuSeconds, formatSample, sampleProcesses } from "./support/process-stats.ts";
 import { SocketFleet } from "./support/socket-fleet.ts";
 
 const { values } = parseArgs({
@@ -56,6 +56,14 @@ const guard = guardRun(async () => {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** CPU seconds used by workerd and by this process (the clients) from now until the returned function is called. */
+function cpuMeter(workerdPid: number | null): () => string {
+  const workerd = () => (workerdPid === null ? null : cpuSeconds(workerdPid));
+  const start = { workerd: workerd(), node: cpuSeconds("self") };
+  const used = (now: number | null, before: number | null) => (now === null || before === null ? "n/a" : `${(now - before).toFixed(1)} CPU-s`);
+  return () => `workerd ${used(workerd(), start.workerd)}, clients (this process) ${used(cpuSeconds("self"), start.node)}`;
+}
+
 async function main(): Promise<boolean> {
   const hub = (live.hub = await MiniflareHub.start({ vars: { MAX_CONNECTIONS_PER_CHANNEL: String(Math.max(CLIENTS, STORM) + 100), ...BENCH_LIMITS } }));
   const client = new HubClient(hub.url, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }));
@@ -80,10 +88,11 @@ async function main(): Promise<boolean> {
   live.fleets.push(fleet);
   const perSlice = Math.max(1, Math.round((RATE * SLICE_MS) / 1000));
   const ticket = await client.ticket([handshakeChannel]);
+  const handshakeCpu = cpuMeter(hub.workerdPid);
   const opened = await fleet.openAll({ waveSize: perSlice, paceMs: SLICE_MS, ticket: async () => ticket, resume: false, waveTimeoutMs: WAVE_TIMEOUT_MS });
   const hs = opened.handshakeMs;
   console.log(`handshake: ${CLIENTS} sockets at ${RATE}/s (${perSlice} every ${SLICE_MS} ms), socket created → hello + snapshot (${TASKS} tasks):`);
-  console.log(`           p50 ${fmtMs(percentile(hs, 50))}  p99 ${fmtMs(percentile(hs, 99))}  max ${fmtMs(Math.max(...hs))}; all open in ${sec(opened.ms)}`);
+  console.log(`           p50 ${fmtMs(percentile(hs, 50))}  p99 ${fmtMs(percentile(hs, 99))}  max ${fmtMs(Math.max(...hs))}; all open in ${sec(opened.ms)}; ${handshakeCpu()}`);
   await fleet.closeAll(WAVE_TIMEOUT_MS);
 
   // 2. The reconnect storm after a restart.
@@ -102,6 +111,7 @@ async function main(): Promise<boolean> {
   let head = before;
   for (let i = 0; i < MISSED; i++) // Task updates, not progress: progress is conflated (COALESCE_MS), and the head must be what the webhook answers.
     head = (await client.send(stormChannel, [ev.taskUpsert({ id: 1, title: `Task 1, edit ${i}` })])).head;
+  const stormCpu = cpuMeter(hub.workerdPid);
   const ts = performance.now();
   const resumed = await storm.openAll({ waveSize: STORM, ticket: async () => stormTicket, resume: true, waveTimeoutMs: WAVE_TIMEOUT_MS });
   const atHead = (await withTimeout(storm.waitAll(head, DELIVERY_TIMEOUT_MS), DELIVERY_TIMEOUT_MS, "the storm did not reach the head")) - ts;
@@ -109,6 +119,7 @@ async function main(): Promise<boolean> {
   const rs = resumed.handshakeMs;
   console.log(`           ${STORM} resumes at once (since=${before}, ${MISSED} missed): every hello in ${sec(resumed.ms)}, every socket at seq ${head} in ${sec(Math.max(atHead, resumed.ms))}`);
   console.log(`           hello{recovered:true} on ${recovered} of ${STORM}; per-socket resume p50 ${fmtMs(percentile(rs, 50))}  p99 ${fmtMs(percentile(rs, 99))}`);
+  console.log(`           during the storm: ${stormCpu()}`);
   console.log(`           ${formatSample(sampleProcesses(hub.workerdPid))}`);
 
   const violations = fleet.violationCount + storm.violationCount;
