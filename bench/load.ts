@@ -14,6 +14,7 @@ import { DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, Paths, type ChannelMetrics } from "
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
+import { positiveInt } from "./support/run-guard.ts";
 import { TEST_SECRETS } from "../dev/secrets.ts";
 import { withTimeout } from "../dev/deadline.ts";
 import { MiniflareHub } from "../dev/miniflare-hub.ts";
@@ -62,11 +63,6 @@ const SHARD_SIZE = positiveInt("shard-size", args["shard-size"]);
 // The hub would fall back to its default for a larger value (an invalid var never switches a limit off).
 if (SHARD_SIZE > MAX_SHARD_SIZE) throw new Error(`--shard-size must be at most ${MAX_SHARD_SIZE}, got ${SHARD_SIZE}`);
 
-function positiveInt(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 /** What cleanup must release, whichever step failed. */
 const live: { hub: MiniflareHub | null; fleet: SocketFleet | null } = { hub: null, fleet: null };

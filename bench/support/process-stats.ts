@@ -59,7 +59,7 @@ export function openFilesSoftLimit(): number | null {
 let clockTicksPerSecond: number | null = null;
 
 /** CPU time (user + system, seconds) a process has used so far, from /proc/<pid>/stat; null where it cannot be read. */
-export function cpuSeconds(pid: number): number | null {
+export function cpuSeconds(pid: number | "self"): number | null {
   const stat = readProc(`/proc/${pid}/stat`);
   if (!stat) return null;
   // After "pid (comm) ": state is field 3, utime field 14, stime field 15.

@@ -38,11 +38,15 @@ export interface OpenOptions {
   readonly waveTimeoutMs: number;
   /** Called as each wave starts; must not block (the storm fires webhooks from here). */
   readonly onWave?: (wave: number, waves: number) => void;
+  /** Start a wave every `paceMs` without waiting for the previous one (a connect rate); by default each wave waits for the last. */
+  readonly paceMs?: number;
 }
 
 export interface OpenResult {
   readonly ms: number;
   readonly waveMs: number[];
+  /** Per socket: from creating it to holding its snapshot (first open) or its hello (resume). */
+  readonly handshakeMs: number[];
 }
 
 export class SocketFleet {
@@ -91,8 +95,9 @@ export class SocketFleet {
   async openAll(options: OpenOptions): Promise<OpenResult> {
     const t0 = performance.now();
     const waveMs: number[] = [];
+    const handshakeMs: number[] = [];
     const waves = Math.ceil(this.size / options.waveSize);
-    for (let wave = 0; wave < waves; wave++) {
+    const runWave = async (wave: number): Promise<void> => {
       const members = this.#viewers.slice(wave * options.waveSize, (wave + 1) * options.waveSize);
       const tw = performance.now();
       const ticket = await options.ticket();
@@ -104,15 +109,27 @@ export class SocketFleet {
       );
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed.length > 0) {
-        const opened = wave * options.waveSize + members.length - failed.length;
-        throw new Error(`${failed.length} of ${members.length} sockets in wave ${wave + 1}/${waves} failed (${opened} open in all); first error: ${describe(failed[0]!.reason)}`);
+        throw new Error(`${failed.length} of ${members.length} sockets in wave ${wave + 1}/${waves} failed; first error: ${describe(failed[0]!.reason)}`);
       }
+      for (const r of results) if (r.status === "fulfilled") handshakeMs.push(r.value);
       waveMs.push(performance.now() - tw);
+    };
+    if (options.paceMs === undefined) {
+      for (let wave = 0; wave < waves; wave++) await runWave(wave);
+    } else {
+      const started: Promise<void>[] = [];
+      for (let wave = 0; wave < waves; wave++) {
+        started.push(runWave(wave));
+        if (wave < waves - 1) await new Promise((r) => setTimeout(r, options.paceMs));
+      }
+      await Promise.all(started);
     }
-    return { ms: performance.now() - t0, waveMs };
+    return { ms: performance.now() - t0, waveMs, handshakeMs };
   }
 
-  #open(v: Viewer, ticket: string, resume: boolean): Promise<void> {
+  /** Resolves with the ms from creating the socket to holding its snapshot (first open) or hello (resume). */
+  #open(v: Viewer, ticket: string, resume: boolean): Promise<number> {
+    const t0 = performance.now();
     return new Promise<void>((resolve, reject) => {
       const query = new URLSearchParams({ ticket });
       if (resume) {
@@ -131,7 +148,7 @@ export class SocketFleet {
         if (!v.closing) this.#violate(v, `closed by the hub: ${e.code} ${e.reason}`);
         this.#settle(v, new Error(`socket ${v.index} closed before it was ready: ${e.code} ${e.reason}`));
       };
-    });
+    }).then(() => performance.now() - t0);
   }
 
   #settle(v: Viewer, error?: Error): void {
@@ -240,6 +257,23 @@ export class SocketFleet {
     );
     await withTimeout(Promise.all(closed), timeoutMs, "sockets did not finish closing");
     return performance.now() - t0;
+  }
+
+  /**
+   * For a restart of the hub: every socket is about to be dropped by the runtime (no close handshake), which is not a
+   * violation. Resolves when each has closed.
+   */
+  async expectDrop(timeoutMs: number): Promise<void> {
+    const closed = this.#viewers.map(
+      (v) =>
+        new Promise<void>((resolve) => {
+          v.closing = true;
+          const ws = v.ws;
+          if (!ws || ws.readyState === WebSocket.CLOSED) return resolve();
+          ws.addEventListener("close", () => resolve(), { once: true });
+        }),
+    );
+    await withTimeout(Promise.all(closed), timeoutMs, "sockets were not dropped");
   }
 
   /** Best-effort teardown; never throws. */

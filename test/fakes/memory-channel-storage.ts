@@ -38,6 +38,9 @@ export class MemoryChannelStorage implements ChannelStorage {
   knowsEvent(id: string): boolean {
     return this.eventIds.has(id);
   }
+  knownEvents(ids: readonly string[]): Set<string> {
+    return new Set(ids.filter((id) => this.eventIds.has(id)));
+  }
   commit(batch: CommitBatch): void {
     if (this.failNextCommit) {
       this.failNextCommit = false;

@@ -117,10 +117,13 @@ describe("delta log retention", () => {
   const BIG_TASKS = 20;
   let epoch = "";
 
-  const backdate = (throughSeq: number) =>
-    runInDurableObject(channelObject(channel), (_i, state) => {
+  // Then restarts the object, as the hour passing would make the trim due again (the alarm trims at most once per MAINTENANCE_INTERVAL_MS).
+  const backdate = async (throughSeq: number) => {
+    await runInDurableObject(channelObject(channel), (_i, state) => {
       state.storage.sql.exec("UPDATE deltas SET at = ? WHERE seq <= ?", Date.now() - DELTA_LOG_MIN_AGE_MS - 3_600_000, throughSeq);
     });
+    await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
+  };
   const logBounds = async () => (await metrics(channel)).log;
 
   beforeAll(async () => {

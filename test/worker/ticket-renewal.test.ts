@@ -3,7 +3,7 @@
  * unless the client renews it in-band with {"type":"auth","ticket":…}.
  * The alarm closes sockets whose ticket expired with 4001.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { CloseCode } from "../../protocol/index.ts";
@@ -26,9 +26,12 @@ async function storedExpiries(channel: string): Promise<number[]> {
   );
 }
 
-/** Pretends the tickets that expire before `beforeSeconds` ran out, as time passing would. */
+/**
+ * Pretends the tickets that expire before `beforeSeconds` ran out, as time passing would; then restarts the object
+ * (sockets kept), since a running one checks tickets only when the earliest expiry it knows of is due.
+ */
 async function expireStoredTickets(channel: string, beforeSeconds: number): Promise<number> {
-  return runInDurableObject(channelObject(channel), (_instance, state) => {
+  const expired = await runInDurableObject(channelObject(channel), (_instance, state) => {
     let expired = 0;
     for (const ws of state.getWebSockets()) {
       const attachment = readAttachment(ws.deserializeAttachment())!;
@@ -38,6 +41,8 @@ async function expireStoredTickets(channel: string, beforeSeconds: number): Prom
     }
     return expired;
   });
+  await evictDurableObject(channelObject(channel), { webSockets: "hibernate" });
+  return expired;
 }
 
 describe("ticket expiry on open sockets", () => {

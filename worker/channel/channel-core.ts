@@ -7,6 +7,7 @@ import { DEFAULT_PURGE_AFTER_DAYS, type Change, type DeltaCause, type DeltaFrame
 import { expiredAgentChanges, nextAgentExpiryMs, purgedAgentChanges } from "./agent-expiry.ts";
 import { ChannelModel } from "./channel-model.ts";
 import { Coalescer, isConflatable, type PendingUpdate } from "./coalescer.ts";
+import { CounterBuffer } from "./counter-buffer.ts";
 import { entityKey } from "./entity-keys.ts";
 import { reduce } from "./reducer.ts";
 import { linkedRows, taskAgentLinkChanges } from "./task-agent-links.ts";
@@ -44,8 +45,15 @@ export class ChannelCore {
   #head: number;
   #model: ChannelModel | null = null;
   #coalescer: Coalescer | null = null;
-  /** UTF-8 size of the last serialised snapshot and its seq: the cost a replay is weighed against. */
-  #snapshotSize: { readonly seq: number; readonly bytes: number } | null = null;
+  /**
+   * The snapshot serialised at `seq`, shared by every connect until the state changes: dropped by every change to
+   * the model, so it is always the state at exactly that seq. Its size is the cost a replay is weighed against.
+   */
+  /** The size of the last snapshot serialised, kept when the cache is dropped: a shard weighs its replays against it. */
+  #lastSnapshotBytes: number | null = null;
+  #snapshotCache: { readonly seq: number; readonly json: string; readonly bytes: number; frame?: { readonly text: string; readonly bytes: number } } | null = null;
+  /** Counter increments not yet written (counter-buffer.ts). */
+  readonly #counters = new CounterBuffer();
 
   constructor(storage: ChannelStorage, options: ChannelCoreOptions) {
     this.#storage = storage;
@@ -78,6 +86,11 @@ export class ChannelCore {
     return (this.#model ??= ChannelModel.load(this.#storage));
   }
 
+  /** Called before anything changes the model (or drops it): a cached snapshot no longer describes it. */
+  #stateChanging(): void {
+    this.#snapshotCache = null;
+  }
+
   /** The held updates are read back from storage after an eviction or a failed commit. */
   #coalescerLoaded(): Coalescer {
     if (this.#coalescer) return this.#coalescer;
@@ -91,6 +104,7 @@ export class ChannelCore {
 
   /** Applies a validated batch atomically; duplicates and stale events are acknowledged, not applied. */
   ingest(events: readonly HubEvent[], receivedAtMs: number, nowMs: number): IngestResult {
+    this.#stateChanging();
     const model = this.#modelLoaded();
     const coalescer = this.#coalescerLoaded();
     const heldBefore = coalescer.hasPending;
@@ -102,6 +116,8 @@ export class ChannelCore {
     let duplicates = 0;
     let stale = 0;
     let seq = this.#head;
+    // One read for the whole batch's duplicates.
+    const known = this.#storage.knownEvents(events.map((e) => e.id));
     const sendHeld = (updates: readonly PendingUpdate[]) => {
       for (const held of updates) deltas.push(this.#heldDelta(++seq, nowMs, held));
     };
@@ -109,7 +125,7 @@ export class ChannelCore {
       // Windows that ended while no alarm ran yet go out first.
       sendHeld(coalescer.takeDue(nowMs));
       for (const event of events) {
-        if (seen.has(event.id) || this.#storage.knowsEvent(event.id)) {
+        if (seen.has(event.id) || known.has(event.id)) {
           duplicates++;
           continue;
         }
@@ -160,6 +176,8 @@ export class ChannelCore {
     }
     this.#head = seq;
     if (accepted > 0) this.#persisted = true;
+    // Written with the commit's own writes: the runtime makes them durable together.
+    this.flushCounters();
     return { accepted, duplicates, stale, head: seq, deltas };
   }
 
@@ -187,16 +205,39 @@ export class ChannelCore {
       throw error;
     }
     this.#head += deltas.length;
+    this.#stateChanging();
+    this.flushCounters();
     return deltas;
   }
 
-  /** Counts what a viewer cost; a channel that does not exist keeps no counters (reads never write). */
+  /**
+   * Counts what a viewer cost, held in memory until flushCounters (with the next commit, or the object's timer):
+   * a connect writes nothing. A channel that does not exist keeps no counters (reads never write).
+   */
   addCounters(increments: Partial<Counters>): void {
-    if (this.#persisted) this.#storage.addCounters(increments);
+    if (this.#persisted) this.#counters.add(increments);
   }
 
   raiseCounter(name: CounterName, atLeast: number): void {
-    if (this.#persisted) this.#storage.raiseCounter(name, atLeast);
+    if (this.#persisted) this.#counters.raise(name, atLeast);
+  }
+
+  /** True while counted increments wait for flushCounters. */
+  get countersHeld(): boolean {
+    return !this.#counters.isEmpty;
+  }
+
+  /** Writes the held counter increments. */
+  flushCounters(): void {
+    if (this.#counters.isEmpty) return;
+    const { increments, atLeast } = this.#counters.take();
+    this.#storage.addCounters(increments);
+    for (const [name, value] of Object.entries(atLeast) as [CounterName, number][]) this.#storage.raiseCounter(name, value);
+  }
+
+  /** The counters, with what is still held. */
+  counters(): Counters {
+    return this.#counters.over(this.#storage.counters());
   }
 
   #delta(seq: number, nowMs: number, changes: Change[], cause: DeltaCause): NewDelta {
@@ -214,17 +255,33 @@ export class ChannelCore {
     return { epoch: this.#epoch, seq: this.#head, state: this.#modelLoaded().state };
   }
 
-  /** The snapshot as JSON (`{epoch, seq, state}`); its size is remembered as the snapshot's cost. */
+  /** The snapshot as JSON (`{epoch, seq, state}`): serialised once per state, however many read it. */
   snapshotJson(): string {
+    return this.#snapshotCached().json;
+  }
+
+  /** The snapshot as a `snapshot` frame and its UTF-8 size, built once per state. */
+  snapshotFrame(): { readonly text: string; readonly bytes: number } {
+    const cached = this.#snapshotCached();
+    if (!cached.frame) {
+      // The frame is the snapshot response with a type first: its size is the snapshot's plus the type.
+      const prefix = `{"type":"snapshot",`;
+      cached.frame = { text: `${prefix}${cached.json.slice(1)}`, bytes: cached.bytes - 1 + prefix.length };
+    }
+    return cached.frame;
+  }
+
+  #snapshotCached() {
+    if (this.#snapshotCache?.seq === this.#head) return this.#snapshotCache;
     const snapshot = this.snapshot();
     const json = JSON.stringify(snapshot);
-    this.#snapshotSize = { seq: snapshot.seq, bytes: utf8Bytes(json) };
-    return json;
+    const bytes = (this.#lastSnapshotBytes = utf8Bytes(json));
+    return (this.#snapshotCache = { seq: snapshot.seq, json, bytes });
   }
 
   /** The size of the last serialised snapshot (what a replay is weighed against), or null before the first. */
   get snapshotBytes(): number | null {
-    return this.#snapshotSize?.bytes ?? null;
+    return this.#lastSnapshotBytes;
   }
 
   /** Where the log allows the request to resume. */
@@ -232,13 +289,16 @@ export class ChannelCore {
     return planReplay(request, this.position());
   }
 
-  /** How to answer a resume: as planReplay, but a replay costing more than a snapshot, or than `maxReplayBytes`, is a snapshot. */
-  planResume(request: ResumeRequest, maxReplayBytes = Number.POSITIVE_INFINITY): ReplayPlan {
+  /**
+   * How to answer a resume: as planReplay, but a replay costing more than a snapshot, or than `maxReplayBytes`, is a
+   * snapshot. `knownBytes` may answer the replay's size from memory (replay-tail.ts); null reads the stored sizes.
+   */
+  planResume(request: ResumeRequest, maxReplayBytes = Number.POSITIVE_INFINITY, knownBytes?: (after: number, head: number) => number | null): ReplayPlan {
     const plan = this.planReplay(request);
     if (plan.mode !== "replay" || plan.after >= plan.head) return plan;
-    const replayBytes = this.#storage.deltaBytes(plan.after, plan.head);
-    // Measured by serialising, at most once per head: connects between two commits share it.
-    const snapshotBytes = this.#snapshotSize?.seq === this.#head ? this.#snapshotSize.bytes : utf8Bytes(this.snapshotJson());
+    const replayBytes = knownBytes?.(plan.after, plan.head) ?? this.#storage.deltaBytes(plan.after, plan.head);
+    // Measured by serialising, at most once per state: connects between two commits share it.
+    const snapshotBytes = this.#snapshotCached().bytes;
     return planByCost(plan, { replayBytes, snapshotBytes, maxReplayBytes });
   }
 
@@ -261,13 +321,17 @@ export class ChannelCore {
     const cutoffMs = nowMs - this.#purgeAfterMs;
     const delta = this.#commitAgentChanges(purgedAgentChanges(this.#modelLoaded().state.agents, cutoffMs), "agent.purged", nowMs);
     // The model's version table still holds the purged keys: reload it when next needed.
-    if (this.#storage.purgeTombstones(cutoffMs) > 0) this.#model = null;
+    if (this.#storage.purgeTombstones(cutoffMs) > 0) {
+      this.#stateChanging();
+      this.#model = null;
+    }
     return delta;
   }
 
   /** Commits agent changes the hub makes itself, with the task links they move, as one delta. */
   #commitAgentChanges(agentChanges: Change[], cause: DeltaCause["type"], nowMs: number): StoredDelta | null {
     if (agentChanges.length === 0) return null;
+    this.#stateChanging();
     const model = this.#modelLoaded();
     try {
       model.apply(agentChanges);
@@ -278,6 +342,7 @@ export class ChannelCore {
       const delta = this.#delta(this.#head + 1, nowMs, changes, { type: cause });
       this.#storage.commit({ eventIds: [], receivedAtMs: nowMs, entities, health: [], deltas: [delta], counters: {} });
       this.#head = delta.seq;
+      this.flushCounters();
       return delta;
     } catch (error) {
       this.#model = null;

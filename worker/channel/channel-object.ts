@@ -37,20 +37,24 @@ import { directoryStub } from "../directory/directory-stub.ts";
 import type { Env } from "../env.ts";
 import { errorFields, logLine } from "../log.ts";
 import { ChannelCore } from "./channel-core.ts";
+import { COUNTER_FLUSH_MS } from "./counter-buffer.ts";
 import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
 import { packDeltas, type PackedFrame } from "./delta-frames.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
 import { IngestLimiter } from "./ingest-limiter.ts";
 import { LatencyWindow } from "./latency-window.ts";
+import { MaintenanceSchedule } from "./maintenance-schedule.ts";
 import { refuseSocket } from "./refuse-socket.ts";
+import { ReplayTail } from "./replay-tail.ts";
 import { collectReplay, pageWithinBytes, utf8Bytes, type SizedDelta } from "./replay-budget.ts";
 import { parseResumeRequest, type ReplayPlan, type ResumeRequest } from "./replay-planner.ts";
 import { readAttachment, type SocketAttachment } from "./socket-attachment.ts";
+import { MAINTENANCE_INTERVAL_MS } from "./retention.ts";
 import { SqliteChannelStorage } from "./sqlite-storage.ts";
 import type { StoredDelta } from "./storage.ts";
 import { taskHistoryPage, type TaskHistoryQuery } from "./task-history.ts";
 import { KeyedBuckets } from "./token-bucket.ts";
-import { broadcastFrames, closeExpiredTickets, helloFrameText, sendError, sendText, snapshotFrameText, ticketExpiryMs, VIEWER_TAG, ViewerSockets } from "./viewer-sockets.ts";
+import { broadcastFrames, closeExpiredTickets, helloFrameText, sendError, sendText, ticketExpiryMs, VIEWER_TAG, ViewerSockets } from "./viewer-sockets.ts";
 import { ShardFeeder, MAX_FEED_FAILURES, type FeedAnswer } from "../shard/shard-feeder.ts";
 import { SHARD_HEADER } from "../shard/shard-names.ts";
 import { shardStub } from "../shard/shard-stub.ts";
@@ -78,6 +82,11 @@ export interface ShardResume {
 export type ShardCatchUp =
   | { readonly ok: true; readonly epoch: string; readonly head: number; readonly after: number; readonly deltas: StoredDelta[] }
   | { readonly ok: false; readonly epoch: string; readonly head: number };
+/** The directory hears of connects and commits at most this often (the first change at once). */
+const DIRECTORY_REPORT_INTERVAL_MS = 500;
+/** The newest deltas kept in memory for resumes from a recent cursor (replay-tail.ts). */
+const REPLAY_TAIL_DELTAS = 2000;
+const REPLAY_TAIL_BYTES = 2 * 1024 * 1024;
 
 export class ChannelObject extends DurableObject<Env> {
   /** The channel this object owns: the name it is reached by (idFromName). */
@@ -97,6 +106,18 @@ export class ChannelObject extends DurableObject<Env> {
   readonly #connectsPerTicket: KeyedBuckets;
   /** Scheduled alarm time; undefined until read back from storage after a wake. */
   #alarmAtMs: number | null | undefined;
+  /** Writes the counters a connect or a broadcast held in memory (ChannelCore.addCounters), at most COUNTER_FLUSH_MS later. */
+  #counterFlush: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * This object's own open viewer sockets, counted on connect and close instead of listing them all (getWebSockets) per connect: a
+   * storm of N connects would cost N². null: not counted since the last wake. Recounted exactly before a refusal
+   * and by the alarm, so a missed close can only delay, never wrongly cause, a refusal.
+   */
+  #ownSockets: number | null = null;
+  /** Every delta broadcast is appended: a resume within it reads no log and shares its packed frames. */
+  readonly #tail = new ReplayTail(REPLAY_TAIL_DELTAS, REPLAY_TAIL_BYTES);
+  /** The alarm runs every COALESCE_MS while updates are held: trim, purge and the ticket check run only when due. */
+  readonly #maintenance = new MaintenanceSchedule(MAINTENANCE_INTERVAL_MS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -124,6 +145,7 @@ export class ChannelObject extends DurableObject<Env> {
       }),
       (summary) => directoryStub(this.env).report(summary),
       (error) => logLine("error", { where: "directory-report", ...errorFields(error) }),
+      DIRECTORY_REPORT_INTERVAL_MS,
     );
     this.#sockets = new ViewerSockets({
       channel: this.#channel,
@@ -133,8 +155,14 @@ export class ChannelObject extends DurableObject<Env> {
         return this.#sendSnapshot(ws);
       },
       count: (frames, bytes) => this.#count(frames, bytes),
-      scheduleTicketAlarm: (atMs) => this.#scheduleAlarm(atMs),
-      closed: () => this.#report(),
+      scheduleTicketAlarm: (atMs) => {
+        this.#maintenance.ticketExpiresAt(atMs);
+        return this.#scheduleAlarm(atMs);
+      },
+      closed: () => {
+        if (this.#ownSockets !== null) this.#ownSockets = Math.max(0, this.#ownSockets - 1);
+        this.#report();
+      },
     });
     this.#shards = new ShardTable(this.#config.shardSize, ctx.storage.kv.get<number[]>(SHARDS_KEY) ?? []);
   }
@@ -166,6 +194,7 @@ export class ChannelObject extends DurableObject<Env> {
   /** Counted only on a channel that exists: a rejected request must not create one. */
   recordRejection(): void {
     this.#core.addCounters({ eventsRejected: 1 });
+    this.#flushCountersLater();
   }
 
   /** False for a channel that never accepted an event (or was deleted): the directory forgets it. */
@@ -196,11 +225,11 @@ export class ChannelObject extends DurableObject<Env> {
   }
 
   metrics(): ChannelMetrics {
-    const counters = this.#storage.counters();
+    const counters = this.#core.counters();
     const position = this.#core.position();
     return {
       channel: this.#channel,
-      connections: { now: this.#connections(), peak: counters.peakConnections },
+      connections: { now: this.#recountOwn() + this.#shards.sockets, peak: counters.peakConnections },
       framesOut: counters.framesOut,
       bytesOut: counters.bytesOut,
       events: { accepted: counters.eventsAccepted, duplicate: counters.eventsDuplicate, stale: counters.eventsStale, rejected: counters.eventsRejected },
@@ -227,6 +256,8 @@ export class ChannelObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#alarmAtMs = null;
+    this.#ownSockets = null;
+    this.#tail.clear();
     this.#storage = new SqliteChannelStorage(this.ctx.storage);
     this.#core = this.#newCore();
     this.#wakeWaiters();
@@ -242,8 +273,9 @@ export class ChannelObject extends DurableObject<Env> {
     }
     const channel = this.#channel;
 
-    // getWebSockets() builds a list of every socket: once per connect is enough.
-    const ownBefore = this.ctx.getWebSockets(VIEWER_TAG).length;
+    let ownBefore = this.#ownSocketCount();
+    // The count may miss a close: only an exact one refuses a socket or sends it to a shard.
+    if (ownBefore + this.#shards.sockets >= this.#config.maxConnectionsPerChannel || ownBefore >= this.#config.shardSize) ownBefore = this.#recountOwn();
     const connectionsBefore = ownBefore + this.#shards.sockets;
     if (connectionsBefore >= this.#config.maxConnectionsPerChannel) {
       logLine("socket.rejected", { channel, closeCode: CloseCode.RATE_LIMITED, reason: "connection limit" });
@@ -265,6 +297,7 @@ export class ChannelObject extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
+    this.#ownSockets = ownBefore + 1;
     const attachment: SocketAttachment = {
       v: 1,
       id: crypto.randomUUID(),
@@ -277,7 +310,8 @@ export class ChannelObject extends DurableObject<Env> {
 
     let resumed: { plan: ReplayPlan; frames: number; bytes: number };
     try {
-      resumed = this.#resume(server, this.#core.planResume(parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch")), MAX_REPLAY_BYTES));
+      const request = parseResumeRequest(url.searchParams.get("since"), url.searchParams.get("epoch"));
+      resumed = this.#resume(server, this.#core.planResume(request, MAX_REPLAY_BYTES, (after, head) => this.#tail.bytesBetween(after, head)));
     } catch (error) {
       // The client resumes from what it applied, so a clean retry loses nothing.
       logLine("error", { where: "socket-resume", channel, socket: attachment.id, ...errorFields(error) });
@@ -289,7 +323,9 @@ export class ChannelObject extends DurableObject<Env> {
     const connections = connectionsBefore + 1;
     this.#core.addCounters({ framesOut: frames, bytesOut: bytes, [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
     this.#core.raiseCounter("peakConnections", connections);
+    this.#flushCountersLater();
     logLine("socket.open", { channel, socket: attachment.id, mode: plan.mode, ...(plan.mode === "snapshot" ? { reason: plan.reason } : { replayed: plan.head - plan.after }), connections });
+    this.#maintenance.ticketExpiresAt(ticketExpiryMs(attachment.ticketExp));
     this.#report();
     await this.#scheduleAlarm(ticketExpiryMs(attachment.ticketExp));
     return new Response(null, { status: 101, webSocket: client });
@@ -310,18 +346,17 @@ export class ChannelObject extends DurableObject<Env> {
   #resumeFrames(requested: ReplayPlan): { plan: ReplayPlan; frames: PackedFrame[] } {
     let replay: SizedDelta[] | null = null;
     let plan = requested;
-    if (plan.mode === "replay") {
+    const epoch = this.#core.epoch;
+    // Within the tail: no log read, and the frames are packed once for every resume at this cursor.
+    const fromTail = plan.mode === "replay" ? this.#tail.frames(epoch, plan.after, plan.head, MAX_FRAME_BYTES) : null;
+    if (plan.mode === "replay" && fromTail === null) {
       // The planner checked the stored sizes; the bound still holds if the log changed under the estimate.
       replay = collectReplay((after) => this.#core.deltasAfter(after, MAX_DELTAS_PER_RESPONSE), plan.after, plan.head, MAX_REPLAY_BYTES);
       if (replay === null) plan = { mode: "snapshot", reason: "too-large" };
     }
-    const epoch = this.#core.epoch;
     const hello = helloFrameText(this.#channel, epoch, this.#core.head, plan);
-    if (replay === null) {
-      const text = snapshotFrameText(this.#core.snapshotJson());
-      return { plan, frames: [hello, { text, bytes: utf8Bytes(text) }] };
-    }
-    return { plan, frames: [hello, ...packDeltas(epoch, replay, MAX_FRAME_BYTES)] };
+    if (plan.mode === "snapshot") return { plan, frames: [hello, this.#core.snapshotFrame()] };
+    return { plan, frames: [hello, ...(fromTail ?? packDeltas(epoch, replay ?? [], MAX_FRAME_BYTES))] };
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -341,19 +376,29 @@ export class ChannelObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#alarmAtMs = null;
     const nowMs = Date.now();
-    const deltas = [...this.#core.flushDue(nowMs), ...[this.#core.expireAgents(nowMs), this.#core.purge(nowMs)].filter((d) => d !== null)];
+    const due = this.#maintenance.due(nowMs);
+    // In this order: each commits the next seqs.
+    const deltas = [...this.#core.flushDue(nowMs), ...[this.#core.expireAgents(nowMs), due.has("purge") ? this.#core.purge(nowMs) : null].filter((d) => d !== null)];
+    if (due.has("purge")) this.#maintenance.ran("purge", nowMs);
     if (deltas.length > 0) {
       this.#broadcast(deltas);
       this.#wakeWaiters();
       this.#reporter.report();
     }
-    this.#core.trim(nowMs);
-    await this.#scheduleAlarm(this.#closeExpiredTickets(nowMs));
+    if (due.has("trim")) {
+      this.#core.trim(nowMs);
+      this.#maintenance.ran("trim", nowMs);
+    }
+    await this.#scheduleAlarm(due.has("tickets") ? this.#closeExpiredTickets(nowMs) : (this.#maintenance.ticketsDueAtMs() ?? null));
   }
 
   /** Closes sockets whose ticket expired (access can be revoked); returns when the next one expires. */
   #closeExpiredTickets(nowMs: number): number | null {
-    return closeExpiredTickets(this.ctx.getWebSockets(VIEWER_TAG), nowMs);
+    const sockets = this.ctx.getWebSockets(VIEWER_TAG);
+    this.#ownSockets = sockets.length;
+    const next = closeExpiredTickets(sockets, nowMs);
+    this.#maintenance.ticketsRan(next);
+    return next;
   }
 
   /**
@@ -386,18 +431,32 @@ export class ChannelObject extends DurableObject<Env> {
   /** Deltas committed together go to each socket as one frame (several if they pass MAX_FRAME_BYTES), and to every shard. */
   #broadcast(deltas: readonly StoredDelta[]): void {
     // Packed once, not once per socket.
-    const packed = packDeltas(this.#core.epoch, deltas.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) })), MAX_FRAME_BYTES);
+    const sized = deltas.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) }));
+    this.#tail.append(sized);
+    const packed = packDeltas(this.#core.epoch, sized, MAX_FRAME_BYTES);
     const { frames, bytes } = broadcastFrames(this.ctx.getWebSockets(VIEWER_TAG), packed);
     this.#count(frames, bytes);
     this.#feedShards(deltas);
   }
 
   #sendSnapshot(ws: WebSocket): number {
-    return sendText(ws, snapshotFrameText(this.#core.snapshotJson()));
+    // Serialised once per state: a burst of connects at one head shares it.
+    const frame = this.#core.snapshotFrame();
+    return sendText(ws, frame.text, frame.bytes);
   }
 
   #count(frames: number, bytes: number): void {
     if (frames > 0) this.#core.addCounters({ framesOut: frames, bytesOut: bytes });
+    this.#flushCountersLater();
+  }
+
+  /** A connect or a broadcast writes no counter row itself: the held increments go in one write, soon. */
+  #flushCountersLater(): void {
+    if (this.#counterFlush !== null || !this.#core.countersHeld) return;
+    this.#counterFlush = setTimeout(() => {
+      this.#counterFlush = null;
+      this.#core.flushCounters();
+    }, COUNTER_FLUSH_MS);
   }
 
   /** Only a channel that exists is listed: a viewer waiting on an unknown name registers nothing. */
@@ -414,6 +473,14 @@ export class ChannelObject extends DurableObject<Env> {
 
   #report(): void {
     if (this.#core.exists) this.#reporter.report();
+  }
+
+  #ownSocketCount(): number {
+    return this.#ownSockets ?? this.#recountOwn();
+  }
+
+  #recountOwn(): number {
+    return (this.#ownSockets = this.ctx.getWebSockets(VIEWER_TAG).length);
   }
 
   // ---- long-poll -----------------------------------------------------------
@@ -440,7 +507,7 @@ export class ChannelObject extends DurableObject<Env> {
   shardResume(request: ResumeRequest): ShardResume {
     // Held updates go out first (also to the shard): a snapshot must not show changes no seq carries.
     this.#sendHeld();
-    const { plan, frames } = this.#resumeFrames(this.#core.planResume(request, MAX_REPLAY_BYTES));
+    const { plan, frames } = this.#resumeFrames(this.#core.planResume(request, MAX_REPLAY_BYTES, (after, head) => this.#tail.bytesBetween(after, head)));
     this.#core.addCounters({ [plan.mode === "replay" ? "replaysRecovered" : "replaysSnapshot"]: 1 });
     return { epoch: this.#core.epoch, head: this.#core.head, frames, snapshotBytes: this.#core.snapshotBytes };
   }
@@ -460,8 +527,7 @@ export class ChannelObject extends DurableObject<Env> {
   /** A resync on a shard's socket. */
   shardSnapshot(): { epoch: string; seq: number; text: string } {
     this.#sendHeld();
-    const json = this.#core.snapshotJson();
-    return { epoch: this.#core.epoch, seq: this.#core.head, text: snapshotFrameText(json) };
+    return { epoch: this.#core.epoch, seq: this.#core.head, text: this.#core.snapshotFrame().text };
   }
 
   /** A shard's socket count after a connect or close; a shard with sockets is fed from `head` on. */
@@ -540,7 +606,7 @@ export class ChannelObject extends DurableObject<Env> {
 
   /** Sockets on this object and on its shards (as last reported). */
   #connections(): number {
-    return this.ctx.getWebSockets(VIEWER_TAG).length + this.#shards.sockets;
+    return this.#ownSocketCount() + this.#shards.sockets;
   }
 
   // ---- task history --------------------------------------------------------

@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS delta_tasks (tag TEXT NOT NULL, task TEXT NOT NULL, s
 CREATE INDEX IF NOT EXISTS delta_tasks_by_seq ON delta_tasks (seq);
 `;
 const HISTORY_INDEXED_META = "history_indexed";
+/** Durable Object SQLite binds at most 100 parameters per statement: multi-row statements are cut to fit. */
+const MAX_BOUND_PARAMETERS = 100;
 
 export class SqliteChannelStorage implements ChannelStorage {
   readonly #sql: SqlStorage;
@@ -118,10 +120,30 @@ export class SqliteChannelStorage implements ChannelStorage {
     return this.#sql.exec("SELECT 1 FROM event_ids WHERE id = ?", id).toArray().length > 0;
   }
 
+  knownEvents(ids: readonly string[]): Set<string> {
+    const known = new Set<string>();
+    if (!this.#created) return known;
+    for (const chunk of chunksOf(ids, MAX_BOUND_PARAMETERS)) {
+      const query = `SELECT id FROM event_ids WHERE id IN (${chunk.map(() => "?").join(", ")})`;
+      for (const row of this.#sql.exec<{ id: string }>(query, ...chunk)) known.add(row.id);
+    }
+    return known;
+  }
+
+  /** `INSERT … VALUES (…), (…) …` with as many rows per statement as the parameter limit allows: a batch costs a few statements, not one per row. */
+  #insertRows(insert: string, columns: number, rows: readonly (string | number | null)[][]): void {
+    const row = `(${Array.from({ length: columns }, () => "?").join(", ")})`;
+    for (const chunk of chunksOf(rows, Math.floor(MAX_BOUND_PARAMETERS / columns))) {
+      this.#sql.exec(`${insert} VALUES ${chunk.map(() => row).join(", ")}`, ...chunk.flat());
+    }
+  }
+
   commit(batch: CommitBatch): void {
     this.#transaction(() => {
       this.#create();
-      for (const id of batch.eventIds) this.#sql.exec("INSERT INTO event_ids (id, at) VALUES (?, ?)", id, batch.receivedAtMs);
+      this.#insertRows("INSERT INTO event_ids (id, at)", 2, batch.eventIds.map((id) => [id, batch.receivedAtMs]));
+      // One upsert per entity: a multi-row upsert lost a tombstone here (test/worker/task-master-fidelity.test.ts,
+      // project.sync then an eviction), though plain SQLite applies such rows in order; the plain inserts stay batched.
       for (const e of batch.entities) {
         this.#sql.exec(
           "INSERT INTO entities (key, version, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET version = excluded.version, value = excluded.value",
@@ -139,10 +161,8 @@ export class SqliteChannelStorage implements ChannelStorage {
           h.limit,
         );
       }
-      for (const d of batch.deltas) {
-        this.#sql.exec("INSERT INTO deltas (seq, at, frame) VALUES (?, ?, ?)", d.seq, d.atMs, d.json);
-        for (const task of d.tasks) this.#sql.exec("INSERT INTO delta_tasks (tag, task, seq) VALUES (?, ?, ?)", task.tag, task.id, d.seq);
-      }
+      this.#insertRows("INSERT INTO deltas (seq, at, frame)", 3, batch.deltas.map((d) => [d.seq, d.atMs, d.json]));
+      this.#insertRows("INSERT INTO delta_tasks (tag, task, seq)", 3, batch.deltas.flatMap((d) => d.tasks.map((task) => [task.tag, task.id, d.seq])));
       this.addCounters(batch.counters);
       if (batch.pendingJson === null) this.#sql.exec("DELETE FROM meta WHERE name = 'pending'");
       else if (batch.pendingJson !== undefined) this.#upsertMeta("pending", batch.pendingJson);
@@ -218,4 +238,10 @@ export class SqliteChannelStorage implements ChannelStorage {
       .toArray()
       .map((r) => ({ seq: r.seq, atMs: r.at, json: r.frame }));
   }
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }

@@ -87,6 +87,8 @@ export interface ChannelStorage {
   /** All retained samples, oldest first within each source. */
   healthSamples(): { source: string; sample: HealthSample }[];
   knowsEvent(id: string): boolean;
+  /** Which of these event ids were seen: a batch's duplicates in one read. */
+  knownEvents(ids: readonly string[]): Set<string>;
   /** Atomic: all of it or none of it. */
   commit(batch: CommitBatch): void;
   deltasAfter(seq: number, limit: number): StoredDelta[];

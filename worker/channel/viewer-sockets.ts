@@ -199,11 +199,6 @@ export function helloFrameText(channel: string, epoch: string, head: number, pla
   return { text, bytes: utf8Bytes(text) };
 }
 
-/** The snapshot frame is the snapshot response with a type first: serialised once, and its size is the snapshot's cost. */
-export function snapshotFrameText(snapshotJson: string): string {
-  return `{"type":"snapshot",${snapshotJson.slice(1)}`;
-}
-
 export function ticketExpiryMs(expSeconds: number): number {
   return expSeconds * 1000;
 }

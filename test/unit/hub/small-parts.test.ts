@@ -63,6 +63,37 @@ describe("DirectoryReporter", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(sent).toEqual([0, 2]);
   });
+
+  it("with a minimum interval, a follow-up waits for it and carries every change made meanwhile", async () => {
+    let value = 0;
+    const sent: number[] = [];
+    let endWait: () => void = () => {};
+    const waits: number[] = [];
+    const reporter = new DirectoryReporter(
+      () => value,
+      async (v) => {
+        sent.push(v);
+      },
+      () => {},
+      500,
+      (ms) => {
+        waits.push(ms);
+        return new Promise<void>((r) => (endWait = r));
+      },
+    );
+    reporter.report();
+    value = 1;
+    reporter.report();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual([0]);
+    expect(waits).toEqual([500]);
+    value = 2;
+    reporter.report();
+    endWait();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual([0, 2]);
+    expect(waits).toEqual([500]);
+  });
 });
 
 describe("close codes", () => {
