@@ -131,10 +131,10 @@ export class SqliteChannelStorage implements ChannelStorage {
   }
 
   /** `INSERT … VALUES (…), (…) …` with as many rows per statement as the parameter limit allows: a batch costs a few statements, not one per row. */
-  #insertRows(insert: string, columns: number, rows: readonly (string | number | null)[][]): void {
+  #insertRows(insert: string, columns: number, rows: readonly (string | number | null)[][], onConflict = ""): void {
     const row = `(${Array.from({ length: columns }, () => "?").join(", ")})`;
     for (const chunk of chunksOf(rows, Math.floor(MAX_BOUND_PARAMETERS / columns))) {
-      this.#sql.exec(`${insert} VALUES ${chunk.map(() => row).join(", ")}`, ...chunk.flat());
+      this.#sql.exec(`${insert} VALUES ${chunk.map(() => row).join(", ")}${onConflict}`, ...chunk.flat());
     }
   }
 
@@ -142,16 +142,13 @@ export class SqliteChannelStorage implements ChannelStorage {
     this.#transaction(() => {
       this.#create();
       this.#insertRows("INSERT INTO event_ids (id, at)", 2, batch.eventIds.map((id) => [id, batch.receivedAtMs]));
-      // One upsert per entity: a multi-row upsert lost a tombstone here (test/worker/task-master-fidelity.test.ts,
-      // project.sync then an eviction), though plain SQLite applies such rows in order; the plain inserts stay batched.
-      for (const e of batch.entities) {
-        this.#sql.exec(
-          "INSERT INTO entities (key, version, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET version = excluded.version, value = excluded.value",
-          e.key,
-          e.version,
-          e.value === null ? null : JSON.stringify(e.value),
-        );
-      }
+      // Rows of one key later in the batch win: SQLite applies the rows of one statement in order.
+      this.#insertRows(
+        "INSERT INTO entities (key, version, value)",
+        3,
+        batch.entities.map((e) => [e.key, e.version, e.value === null ? null : JSON.stringify(e.value)]),
+        " ON CONFLICT (key) DO UPDATE SET version = excluded.version, value = excluded.value",
+      );
       for (const h of batch.health) {
         this.#sql.exec("INSERT INTO health_samples (source, sample) VALUES (?, ?)", h.source, JSON.stringify(h.sample));
         this.#sql.exec(
