@@ -1,11 +1,13 @@
 /**
  * A viewer shard's short in-memory tail of the log: the deltas it has
- * broadcast, newest last, bounded in count and bytes. It decides what of a
- * feed is new, when a feed leaves a gap (fetch it first), and whether a
- * resume can be answered from the tail without asking the channel.
+ * broadcast, newest last, bounded in count and bytes (kept by the same
+ * ReplayTail the channel's object uses). It decides what of a feed is new,
+ * when a feed leaves a gap (fetch it first), and whether a resume can be
+ * answered from the tail without asking the channel.
  */
 import type { SizedDelta } from "../channel/replay-budget.ts";
 import { utf8Bytes } from "../channel/replay-budget.ts";
+import { ReplayTail } from "../channel/replay-tail.ts";
 import type { StoredDelta } from "../channel/storage.ts";
 
 export const TAIL_MAX_DELTAS = 1000;
@@ -18,16 +20,12 @@ export type FeedCheck =
   | { readonly ok: false; readonly after: number; readonly before: number };
 
 export class ShardTail {
-  readonly #maxDeltas: number;
-  readonly #maxBytes: number;
-  #deltas: SizedDelta[] = [];
-  #bytes = 0;
+  readonly #recent: ReplayTail;
   /** The last seq broadcast; null after a wake, until the channel says what the sockets saw. */
   #head: number | null = null;
 
   constructor(maxDeltas = TAIL_MAX_DELTAS, maxBytes = TAIL_MAX_BYTES) {
-    this.#maxDeltas = maxDeltas;
-    this.#maxBytes = maxBytes;
+    this.#recent = new ReplayTail(maxDeltas, maxBytes);
   }
 
   get head(): number | null {
@@ -36,8 +34,7 @@ export class ShardTail {
 
   /** Starts over at `head` with an empty tail (a new epoch, or a head learned after a wake). */
   reset(head: number): void {
-    this.#deltas = [];
-    this.#bytes = 0;
+    this.#recent.clear();
     this.#head = head;
   }
 
@@ -55,25 +52,15 @@ export class ShardTail {
 
   /** Records broadcast deltas (checked by check()); old ones fall off the front. */
   append(deltas: readonly SizedDelta[]): void {
-    for (const sized of deltas) {
-      this.#deltas.push(sized);
-      this.#bytes += sized.bytes;
-      this.#head = sized.delta.seq;
-    }
-    let drop = 0;
-    while (this.#deltas.length - drop > this.#maxDeltas || (this.#bytes > this.#maxBytes && this.#deltas.length - drop > 1)) {
-      this.#bytes -= this.#deltas[drop]!.bytes;
-      drop++;
-    }
-    if (drop > 0) this.#deltas = this.#deltas.slice(drop);
+    this.#recent.append(deltas);
+    const last = deltas.at(-1);
+    if (last !== undefined) this.#head = last.delta.seq;
   }
 
   /** The deltas after `seq` up to the head, or null when the tail does not reach back that far. */
   after(seq: number): SizedDelta[] | null {
     if (this.#head === null || seq > this.#head) return null;
     if (seq === this.#head) return [];
-    const first = this.#deltas[0];
-    if (first === undefined || first.delta.seq > seq + 1) return null;
-    return this.#deltas.slice(seq + 1 - first.delta.seq);
+    return this.#recent.between(seq, this.#head);
   }
 }
