@@ -1,12 +1,17 @@
 /**
  * A Chromium performance trace over CDP (`Tracing.start` with the DevTools
  * timeline categories) and what the load test reads from it: the renderer
- * main thread's task durations and the frames drawn.
+ * main thread's task durations and the frames drawn, and for each long task
+ * what it was made of: the timeline events inside it (script, style, layout,
+ * paint, GC…) and, from a CDP Profiler sampling during the trace, the
+ * JavaScript functions the samples inside it landed in (self time).
  */
 import type { CDPSession, Page } from "playwright-core";
 
 const TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "disabled-by-default-devtools.timeline.frame", "toplevel"].join(",");
 const TRACE_END_TIMEOUT_MS = 30_000;
+const PROFILER_INTERVAL_US = 500;
+const TOP = 8;
 
 interface TraceEvent {
   readonly name: string;
@@ -17,7 +22,27 @@ interface TraceEvent {
   readonly ts: number;
   /** Microseconds, on complete ("X") events. */
   readonly dur?: number;
-  readonly args?: { readonly name?: string };
+  readonly args?: { readonly name?: string; readonly data?: { readonly functionName?: string; readonly url?: string; readonly lineNumber?: number; readonly clip?: readonly number[] } };
+}
+
+/** A CDP Profiler profile (the fields read here). */
+interface CpuProfile {
+  readonly nodes: readonly { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number } }[];
+  /** Microseconds, on the trace's clock. */
+  readonly startTime: number;
+  readonly samples?: readonly number[];
+  readonly timeDeltas?: readonly number[];
+}
+
+/** A main-thread task over the long-task threshold and what it was made of. */
+export interface LongTask {
+  /** From the trace's first event, ms. */
+  readonly startMs: number;
+  readonly durationMs: number;
+  /** Timeline events inside the task, by name (FunctionCall with its function), summed inclusive ms, largest first. */
+  readonly events: readonly (readonly [string, number])[];
+  /** Sampled JavaScript self time inside the task, by function (`name url:line`), ms, largest first. */
+  readonly functions: readonly (readonly [string, number])[];
 }
 
 export interface MainThreadProfile {
@@ -29,15 +54,29 @@ export interface MainThreadProfile {
   readonly traceSeconds: number;
   /** Share of the trace the main thread spent in tasks. */
   readonly busyPercent: number;
+  /** The tasks over `longTaskMs`, in time order. */
+  readonly longTasks: readonly LongTask[];
+  /** Sampled JavaScript self time over the whole trace, by function, ms, largest first (the top 15). */
+  readonly topFunctions: readonly (readonly [string, number])[];
 }
 
 export class ChromiumTrace {
   readonly #events: TraceEvent[] = [];
   private constructor(readonly cdp: CDPSession) {}
 
-  static async start(page: Page): Promise<ChromiumTrace> {
+  #sampling = false;
+
+  /** `sampleJs`: also run the CDP Profiler (JavaScript samples every 0.5 ms; it adds some main-thread cost). */
+  static async start(page: Page, { sampleJs = false }: { sampleJs?: boolean } = {}): Promise<ChromiumTrace> {
     const cdp = await page.context().newCDPSession(page);
     const trace = new ChromiumTrace(cdp);
+    // CDP types trace events as string maps; the fields read here are the Trace Event Format's.
+    if (sampleJs) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: PROFILER_INTERVAL_US });
+      await cdp.send("Profiler.start");
+      trace.#sampling = true;
+    }
     // CDP types trace events as string maps; the fields read here are the Trace Event Format's.
     cdp.on("Tracing.dataCollected", ({ value }) => trace.#events.push(...(value as unknown as TraceEvent[])));
     await cdp.send("Tracing.start", { categories: TRACE_CATEGORIES, transferMode: "ReportEvents" });
@@ -45,7 +84,9 @@ export class ChromiumTrace {
   }
 
   /** Stops tracing and reads the page's renderer main thread. */
-  async stop(): Promise<MainThreadProfile> {
+  async stop(longTaskMs = 50): Promise<MainThreadProfile> {
+    // CDP's Profiler.Profile is this shape; the cast only names the fields read.
+    const profile = this.#sampling ? ((await this.cdp.send("Profiler.stop")) as unknown as { profile: CpuProfile }).profile : null;
     const complete = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the trace did not complete within ${TRACE_END_TIMEOUT_MS} ms`)), TRACE_END_TIMEOUT_MS);
       this.cdp.once("Tracing.tracingComplete", () => {
@@ -56,12 +97,12 @@ export class ChromiumTrace {
     await this.cdp.send("Tracing.end");
     await complete;
     await this.cdp.detach();
-    return mainThreadProfile(this.#events);
+    return mainThreadProfile(this.#events, profile, longTaskMs);
   }
 }
 
 /** The busiest `CrRendererMain` thread is the traced page's (other renderers idle). */
-export function mainThreadProfile(events: readonly TraceEvent[]): MainThreadProfile {
+export function mainThreadProfile(events: readonly TraceEvent[], cpu: CpuProfile | null = null, longTaskMs = 50): MainThreadProfile {
   const mainThreads = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
   const tasksByThread = new Map<string, TraceEvent[]>();
   for (const event of events) {
@@ -78,7 +119,66 @@ export function mainThreadProfile(events: readonly TraceEvent[]): MainThreadProf
   const frames = events.filter((e) => e.pid === pid && e.name === "DrawFrame").length;
   const taskDurationsMs = tasks.map((t) => (t.dur ?? 0) / 1000);
   const busyPercent = (total(tasks) / 1e6 / traceSeconds) * 100;
-  return { taskDurationsMs, longestTaskMs: Math.max(...taskDurationsMs), framesPerSecond: frames > 0 ? frames / traceSeconds : null, traceSeconds, busyPercent };
+  const traceStart = Math.min(...timed.map((e) => e.ts));
+  const samples = cpuSamples(cpu);
+  const threadEvents = events.filter((e) => `${e.pid}:${e.tid}` === thread && e.ph === "X" && e.name !== "RunTask");
+  const longTasks = tasks
+    .filter((t) => (t.dur ?? 0) / 1000 > longTaskMs)
+    .sort((a, b) => a.ts - b.ts)
+    .map((t): LongTask => {
+      const end = t.ts + (t.dur ?? 0);
+      const inside = threadEvents.filter((e) => e.ts >= t.ts && e.ts < end);
+      return {
+        startMs: (t.ts - traceStart) / 1000,
+        durationMs: (t.dur ?? 0) / 1000,
+        events: top(inside.map((e) => [eventLabel(e), (e.dur ?? 0) / 1000] as const)),
+        functions: top(samples.filter((s) => s.ts >= t.ts && s.ts < end).map((s) => [s.fn, s.ms] as const)),
+      };
+    });
+  return {
+    taskDurationsMs,
+    longestTaskMs: Math.max(...taskDurationsMs),
+    framesPerSecond: frames > 0 ? frames / traceSeconds : null,
+    traceSeconds,
+    busyPercent,
+    longTasks,
+    topFunctions: top(samples.map((s) => [s.fn, s.ms] as const), 15),
+  };
+}
+
+function eventLabel(e: TraceEvent): string {
+  const data = e.args?.data;
+  if (e.name === "FunctionCall" && data) return `FunctionCall ${data.functionName || "(anonymous)"} ${shortUrl(data.url)}:${data.lineNumber ?? "?"}`;
+  // A Paint's clip is a quad (x, y × 4): its size tells a whole-page repaint from a small one.
+  const clip = data?.clip;
+  if (e.name === "Paint" && clip && clip.length === 8) return `Paint ${Math.round(clip[2]! - clip[0]!)}×${Math.round(clip[5]! - clip[1]!)}`;
+  return e.name;
+}
+
+function shortUrl(url: string | undefined): string {
+  return (url ?? "").replace(/^.*\//, "");
+}
+
+/** Each sample's leaf function, timestamp (µs) and weight (ms), idle and program samples left out. */
+function cpuSamples(cpu: CpuProfile | null): { ts: number; fn: string; ms: number }[] {
+  if (!cpu?.samples || !cpu.timeDeltas) return [];
+  const names = new Map(cpu.nodes.map((n) => [n.id, `${n.callFrame.functionName || "(anonymous)"} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}:${n.callFrame.columnNumber + 1}`]));
+  const out: { ts: number; fn: string; ms: number }[] = [];
+  let ts = cpu.startTime;
+  for (let i = 0; i < cpu.samples.length; i++) {
+    ts += cpu.timeDeltas[i] ?? 0;
+    const next = cpu.timeDeltas[i + 1] ?? PROFILER_INTERVAL_US;
+    const fn = names.get(cpu.samples[i]!) ?? "?";
+    if (fn.startsWith("(idle)") || fn.startsWith("(program)")) continue;
+    out.push({ ts, fn, ms: next / 1000 });
+  }
+  return out;
+}
+
+function top(entries: readonly (readonly [string, number])[], n = TOP): [string, number][] {
+  const sums = new Map<string, number>();
+  for (const [k, v] of entries) sums.set(k, (sums.get(k) ?? 0) + v);
+  return [...sums.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, Math.round(v * 10) / 10]);
 }
 
 function total(tasks: readonly TraceEvent[]): number {
