@@ -22,7 +22,12 @@ interface TraceEvent {
   readonly ts: number;
   /** Microseconds, on complete ("X") events. */
   readonly dur?: number;
-  readonly args?: { readonly name?: string; readonly data?: { readonly functionName?: string; readonly url?: string; readonly lineNumber?: number; readonly clip?: readonly number[] } };
+  readonly args?: {
+    readonly name?: string;
+    readonly data?: { readonly functionName?: string; readonly url?: string; readonly lineNumber?: number; readonly clip?: readonly number[] };
+    readonly beginData?: { readonly dirtyObjects?: number; readonly totalObjects?: number; readonly stackTrace?: readonly { readonly functionName?: string }[] };
+    readonly elementCount?: number;
+  };
 }
 
 /** A CDP Profiler profile (the fields read here). */
@@ -149,6 +154,10 @@ export function mainThreadProfile(events: readonly TraceEvent[], cpu: CpuProfile
 function eventLabel(e: TraceEvent): string {
   const data = e.args?.data;
   if (e.name === "FunctionCall" && data) return `FunctionCall ${data.functionName || "(anonymous)"} ${shortUrl(data.url)}:${data.lineNumber ?? "?"}`;
+  // A Layout's dirty and total objects, and the function that forced it if script did.
+  const layout = e.args?.beginData;
+  if (e.name === "Layout" && layout) return `Layout ${layout.dirtyObjects ?? "?"}/${layout.totalObjects ?? "?"}${layout.stackTrace?.[0] ? ` forced by ${layout.stackTrace[0].functionName || "(anonymous)"}` : ""}`;
+  if (e.name === "UpdateLayoutTree" && e.args?.elementCount !== undefined) return `UpdateLayoutTree ${e.args.elementCount} elements`;
   // A Paint's clip is a quad (x, y × 4): its size tells a whole-page repaint from a small one.
   const clip = data?.clip;
   if (e.name === "Paint" && clip && clip.length === 8) return `Paint ${Math.round(clip[2]! - clip[0]!)}×${Math.round(clip[5]! - clip[1]!)}`;
