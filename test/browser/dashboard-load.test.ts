@@ -152,10 +152,10 @@ it("paints a 2,000-task snapshot and keeps up with 200 deltas/s without long tas
   for (const task of profile.longTasks) {
     console.log(
       `long task at ${task.startMs.toFixed(0)} ms, ${task.durationMs.toFixed(1)} ms: events ${task.events.map(([name, ms]) => `${name} ${ms}`).join("; ")}` +
-        ` | JS self ${task.functions.map(([name, ms]) => `${name} ${ms}`).join("; ")}`,
+        (task.functions.length > 0 ? ` | JS self ${task.functions.map(([name, ms]) => `${name} ${ms}`).join("; ")}` : ""),
     );
   }
-  console.log(`JS self time over the trace: ${profile.topFunctions.map(([name, ms]) => `${name} ${ms}`).join("; ")}`);
+  if (profile.topFunctions.length > 0) console.log(`JS self time over the trace: ${profile.topFunctions.map(([name, ms]) => `${name} ${ms}`).join("; ")}`);
 
   const snapshot = await suite.hub.snapshot(channel);
   expect(snapshot.seq).toBe(head);
