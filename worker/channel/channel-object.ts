@@ -459,7 +459,6 @@ export class ChannelObject extends DurableObject<Env> {
     }, COUNTER_FLUSH_MS);
   }
 
-  /** Only a channel that exists is listed: a viewer waiting on an unknown name registers nothing. */
   /** The core over the current storage; `shownEpoch`: the epoch open sockets were shown before the channel existed. */
   #newCore(shownEpoch?: string): ChannelCore {
     return new ChannelCore(this.#storage, {
@@ -471,6 +470,7 @@ export class ChannelObject extends DurableObject<Env> {
     });
   }
 
+  /** Only a channel that exists is listed: a viewer waiting on an unknown name registers nothing. */
   #report(): void {
     if (this.#core.exists) this.#reporter.report();
   }
