@@ -55,10 +55,8 @@ import type { StoredDelta } from "./storage.ts";
 import { taskHistoryPage, type TaskHistoryQuery } from "./task-history.ts";
 import { KeyedBuckets } from "./token-bucket.ts";
 import { broadcastFrames, closeExpiredTickets, helloFrameText, sendError, sendText, ticketExpiryMs, VIEWER_TAG, ViewerSockets } from "./viewer-sockets.ts";
-import { ShardFeeder, MAX_FEED_FAILURES, type FeedAnswer } from "../shard/shard-feeder.ts";
+import { ShardFleet } from "../shard/shard-fleet.ts";
 import { SHARD_HEADER } from "../shard/shard-names.ts";
-import { shardStub } from "../shard/shard-stub.ts";
-import { ShardTable } from "../shard/shard-table.ts";
 
 /** What `ingest` answers: the batch's outcome, or a rate-limit refusal (nothing stored) the route turns into a 429. */
 export type IngestOutcome =
@@ -67,9 +65,6 @@ export type IngestOutcome =
 
 /** Tickets whose connect rate the object remembers; beyond it the oldest are forgotten. */
 const MAX_TRACKED_TICKETS = 1000;
-/** Storage key of the channel's viewer shards (their numbers), read back after an eviction. */
-const SHARDS_KEY = "viewer-shards";
-
 /** What a shard's connect is answered with: the frames to send (hello first) and the head they reach. */
 export interface ShardResume {
   readonly epoch: string;
@@ -97,9 +92,8 @@ export class ChannelObject extends DurableObject<Env> {
   #core: ChannelCore;
   readonly #latency = new LatencyWindow();
   readonly #sockets: ViewerSockets;
-  /** Viewer shards beyond this object's own SHARD_SIZE sockets (README "Viewer shards"), and their feeders. */
-  readonly #shards: ShardTable;
-  readonly #feeders = new Map<number, ShardFeeder>();
+  /** Viewer shards beyond this object's own SHARD_SIZE sockets (README "Viewer shards"). */
+  readonly #shards: ShardFleet;
   readonly #commitWaiters = new Set<() => void>();
   readonly #reporter: DirectoryReporter<ChannelReport>;
   readonly #ingestLimiter: IngestLimiter;
@@ -164,7 +158,17 @@ export class ChannelObject extends DurableObject<Env> {
         this.#report();
       },
     });
-    this.#shards = new ShardTable(this.#config.shardSize, ctx.storage.kv.get<number[]>(SHARDS_KEY) ?? []);
+    this.#shards = new ShardFleet(
+      {
+        env,
+        channel: this.#channel,
+        kv: ctx.storage.kv,
+        epoch: () => this.#core.epoch,
+        count: (frames, bytes) => this.#count(frames, bytes),
+        waitUntil: (promise) => ctx.waitUntil(promise),
+      },
+      this.#config.shardSize,
+    );
   }
 
   // ---- RPC -----------------------------------------------------------------
@@ -252,7 +256,7 @@ export class ChannelObject extends DurableObject<Env> {
         // already closing
       }
     }
-    this.#closeShards();
+    this.#shards.closeAll();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#alarmAtMs = null;
@@ -290,7 +294,8 @@ export class ChannelObject extends DurableObject<Env> {
       return refuseSocket(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, `more than ${this.#config.socketConnectsPerTicketPerMinute} connects per minute with this ticket; retry in ${waitSeconds} s`);
     }
 
-    if (ownBefore >= this.#config.shardSize) return this.#referToShard();
+    // Past SHARD_SIZE own sockets: the Worker's socket route takes the upgrade to the shard named here.
+    if (ownBefore >= this.#config.shardSize) return new Response(null, { status: 204, headers: { [SHARD_HEADER]: String(this.#shards.place(this.#core.head)) } });
 
     // Before the socket is accepted: the held updates' broadcast must not reach it ahead of its hello.
     this.#sendHeld();
@@ -436,7 +441,7 @@ export class ChannelObject extends DurableObject<Env> {
     const packed = packDeltas(this.#core.epoch, sized, MAX_FRAME_BYTES);
     const { frames, bytes } = broadcastFrames(this.ctx.getWebSockets(VIEWER_TAG), packed);
     this.#count(frames, bytes);
-    this.#feedShards(deltas);
+    this.#shards.feed(deltas);
   }
 
   #sendSnapshot(ws: WebSocket): number {
@@ -515,11 +520,11 @@ export class ChannelObject extends DurableObject<Env> {
   /** What a shard lacks after `after` (null after the shard's wake: after what it was last fed), up to the head. */
   shardCatchUp(shard: number, after: number | null): ShardCatchUp {
     const head = this.#core.head;
-    const from = after ?? this.#feeders.get(shard)?.fedThrough ?? head;
+    const from = after ?? this.#shards.fedThrough(shard) ?? head;
     const epoch = this.#core.epoch;
     const plan = this.#core.planReplay({ since: from, epoch });
     const deltas = plan.mode === "replay" ? collectReplay((seq) => this.#core.deltasAfter(seq, MAX_DELTAS_PER_RESPONSE), from, head, MAX_REPLAY_BYTES) : null;
-    this.#feeders.get(shard)?.reached(head);
+    this.#shards.reached(shard, head);
     if (deltas === null) return { ok: false, epoch, head };
     return { ok: true, epoch, head, after: from, deltas: deltas.map((d) => d.delta) };
   }
@@ -532,76 +537,9 @@ export class ChannelObject extends DurableObject<Env> {
 
   /** A shard's socket count after a connect or close; a shard with sockets is fed from `head` on. */
   shardReport(shard: number, sockets: number, head: number | null): void {
-    if (sockets === 0) {
-      this.#dropShard(shard);
-    } else {
-      if (this.#shards.report(shard, sockets)) this.#saveShards();
-      this.#feeder(shard, head ?? this.#core.head);
-      this.#core.raiseCounter("peakConnections", this.#connections());
-    }
+    this.#shards.report(shard, sockets, head ?? this.#core.head);
+    if (sockets > 0) this.#core.raiseCounter("peakConnections", this.#connections());
     this.#report();
-  }
-
-  /** Past SHARD_SIZE own sockets: the Worker's socket route takes the upgrade to the shard named here. */
-  #referToShard(): Response {
-    const { shard, added } = this.#shards.place();
-    if (added) this.#saveShards();
-    this.#feeder(shard, this.#core.head);
-    return new Response(null, { status: 204, headers: { [SHARD_HEADER]: String(shard) } });
-  }
-
-  #feeder(shard: number, fedThrough: number): ShardFeeder {
-    let feeder = this.#feeders.get(shard);
-    if (feeder) {
-      feeder.reached(fedThrough);
-      return feeder;
-    }
-    const stub = shardStub(this.env, this.#channel, shard);
-    feeder = new ShardFeeder(
-      fedThrough,
-      (after, deltas) => stub.feed(this.#core.epoch, after, [...deltas]),
-      (answer: FeedAnswer) => {
-        this.#count(answer.frames, answer.bytes);
-        if (answer.sockets === 0) this.#dropShard(shard);
-        else this.#shards.report(shard, answer.sockets);
-      },
-      (error, failures) => {
-        logLine("error", { where: "shard-feed", channel: this.#channel, shard, failures, ...errorFields(error) });
-        if (failures >= MAX_FEED_FAILURES) this.#dropShard(shard);
-      },
-    );
-    this.#feeders.set(shard, feeder);
-    return feeder;
-  }
-
-  #feedShards(deltas: readonly StoredDelta[]): void {
-    // A shard read back after an eviction has no feeder yet: its sockets were fed up to the commits before it.
-    for (const shard of this.#shards.shards) if (!this.#feeders.has(shard)) this.#feeder(shard, deltas[0]!.seq - 1);
-    // Only what a shard sends: the task refs of a new delta stay here.
-    const rows = deltas.map(({ seq, atMs, json }) => ({ seq, atMs, json }));
-    for (const feeder of this.#feeders.values()) feeder.push(rows);
-  }
-
-  #dropShard(shard: number): void {
-    this.#feeders.delete(shard);
-    if (this.#shards.drop(shard)) this.#saveShards();
-  }
-
-  /** Only when the set of shards changes (a shard added or emptied), never per connect. */
-  #saveShards(): void {
-    this.ctx.storage.kv.put(SHARDS_KEY, this.#shards.shards);
-  }
-
-  #closeShards(): void {
-    for (const shard of this.#shards.shards) {
-      this.ctx.waitUntil(
-        shardStub(this.env, this.#channel, shard)
-          .closeAll(CloseCode.CHANNEL_DELETED, "channel deleted")
-          .catch((error: unknown) => logLine("error", { where: "shard-close", channel: this.#channel, shard, ...errorFields(error) })),
-      );
-    }
-    this.#shards.clear();
-    this.#feeders.clear();
   }
 
   /** Sockets on this object and on its shards (as last reported). */
