@@ -14,7 +14,7 @@ import { DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, Paths, type ChannelMetrics } from "
 import { ev } from "../dev/events.ts";
 import { HubClient } from "../dev/hub-client.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
-import { positiveInt } from "./support/run-guard.ts";
+import { guardRun, positiveInt } from "./support/run-guard.ts";
 import { TEST_SECRETS } from "../dev/secrets.ts";
 import { withTimeout } from "../dev/deadline.ts";
 import { MiniflareHub } from "../dev/miniflare-hub.ts";
@@ -66,19 +66,9 @@ if (SHARD_SIZE > MAX_SHARD_SIZE) throw new Error(`--shard-size must be at most $
 
 /** What cleanup must release, whichever step failed. */
 const live: { hub: MiniflareHub | null; fleet: SocketFleet | null } = { hub: null, fleet: null };
-let cleaning: Promise<void> | null = null;
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    live.fleet?.terminate();
-    await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
-  })());
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
-const watchdog = setTimeout(() => {
-  console.error(`\nwatchdog: the run exceeded ${WATCHDOG_MS / 1000} s; cleaning up`);
-  void cleanup().finally(() => process.exit(2));
+const guard = guardRun(async () => {
+  live.fleet?.terminate();
+  await live.hub?.dispose().catch((error: unknown) => console.error(`dispose: ${String(error)}`));
 }, WATCHDOG_MS);
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -200,8 +190,7 @@ try {
   }
 } finally {
   const tc = performance.now();
-  await cleanup();
-  clearTimeout(watchdog);
+  await guard.finish();
   console.log(`cleanup: sockets closed, Miniflare disposed in ${sec(performance.now() - tc)}`);
 }
 process.exit(ok ? 0 : 1);
