@@ -18,11 +18,12 @@ import { HubClient } from "../dev/hub-client.ts";
 import { MiniflareHub } from "../dev/miniflare-hub.ts";
 import { BENCH_LIMITS } from "./support/bench-limits.ts";
 import { fmtMs, percentile } from "./support/percentiles.ts";
+import { positiveInt } from "./support/run-guard.ts";
 
 const { values } = parseArgs({ options: { missed: { type: "string", default: "10000" }, tasks: { type: "string", default: "2000" }, runs: { type: "string", default: "3" } } });
-const MISSED = Number(values.missed);
-const TASKS = Number(values.tasks);
-const RUNS = Number(values.runs);
+const MISSED = positiveInt("missed", values.missed);
+const TASKS = positiveInt("tasks", values.tasks);
+const RUNS = positiveInt("runs", values.runs);
 const BATCH = 500;
 const CATCH_UP_TIMEOUT_MS = 60_000;
 const HTTP_TIMEOUT_MS = 60_000;
@@ -91,9 +92,12 @@ async function main(): Promise<void> {
     for (let sent = 0; sent < MISSED; sent += BATCH) {
       await client.send(channel, Array.from({ length: Math.min(BATCH, MISSED - sent) }, (_, i) => ev.taskProgress(((sent + i) % TASKS) + 1, (sent + i) % 101)));
     }
-    const head = TASKS + MISSED;
+    // Conflation merges updates of one task within COALESCE_MS, and a held update gets its seq when it is sent (a
+    // snapshot read sends it first): the snapshot's seq, not the count sent, is the head a resume must reach.
+    const head = (await client.snapshot(channel)).seq;
+    const missed = head - TASKS;
     console.log(`taskmaster-live replay bench — Miniflare on ${hub.url}, Node ${process.version}`);
-    console.log(`channel: ${TASKS} tasks (1.5 KB descriptions), then ${MISSED} missed progress deltas; head ${head}; ${RUNS} runs each, alternated\n`);
+    console.log(`channel: ${TASKS} tasks (1.5 KB descriptions), then ${MISSED} progress updates sent = ${missed} missed deltas; head ${head}; ${RUNS} runs each, alternated\n`);
 
     const replays: Catchup[] = [];
     const snapshots: Catchup[] = [];
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
       console.log(
         `${name}: ${fmtMs(median(xs.map((x) => x.ms)))} median (${xs.map((x) => fmtMs(x.ms)).join(", ")}), ${xs[0]!.frames} frames, ${kib(xs[0]!.bytes)} (largest frame ${kib(xs[0]!.largestFrameBytes)})`,
       );
-    line(`catch-up of ${MISSED} deltas`, replays);
+    line(`catch-up of ${missed} deltas`, replays);
     line("snapshot (no cursor)       ", snapshots);
     console.log(`replay bytes / snapshot bytes: ${(replays[0]!.bytes / snapshots[0]!.bytes).toFixed(2)}`);
   } finally {
