@@ -35,9 +35,6 @@ export class MemoryChannelStorage implements ChannelStorage {
   healthSamples(): { source: string; sample: HealthSample }[] {
     return [...this.health].sort((a, b) => (a.source === b.source ? a.id - b.id : a.source < b.source ? -1 : 1)).map(({ source, sample }) => ({ source, sample: structuredClone(sample) }));
   }
-  knowsEvent(id: string): boolean {
-    return this.eventIds.has(id);
-  }
   knownEvents(ids: readonly string[]): Set<string> {
     return new Set(ids.filter((id) => this.eventIds.has(id)));
   }

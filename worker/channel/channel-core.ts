@@ -45,12 +45,12 @@ export class ChannelCore {
   #head: number;
   #model: ChannelModel | null = null;
   #coalescer: Coalescer | null = null;
+  /** The size of the last snapshot serialised, kept when the cache is dropped: a shard weighs its replays against it. */
+  #lastSnapshotBytes: number | null = null;
   /**
    * The snapshot serialised at `seq`, shared by every connect until the state changes: dropped by every change to
    * the model, so it is always the state at exactly that seq. Its size is the cost a replay is weighed against.
    */
-  /** The size of the last snapshot serialised, kept when the cache is dropped: a shard weighs its replays against it. */
-  #lastSnapshotBytes: number | null = null;
   #snapshotCache: { readonly seq: number; readonly json: string; readonly bytes: number; frame?: { readonly text: string; readonly bytes: number } } | null = null;
   /** Counter increments not yet written (counter-buffer.ts). */
   readonly #counters = new CounterBuffer();

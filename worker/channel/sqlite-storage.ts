@@ -115,11 +115,6 @@ export class SqliteChannelStorage implements ChannelStorage {
       .map((r) => ({ source: r.source, sample: JSON.parse(r.sample) as HealthSample }));
   }
 
-  knowsEvent(id: string): boolean {
-    if (!this.#created) return false;
-    return this.#sql.exec("SELECT 1 FROM event_ids WHERE id = ?", id).toArray().length > 0;
-  }
-
   knownEvents(ids: readonly string[]): Set<string> {
     const known = new Set<string>();
     if (!this.#created) return known;

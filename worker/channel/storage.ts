@@ -86,7 +86,6 @@ export interface ChannelStorage {
   entities(): StoredEntity[];
   /** All retained samples, oldest first within each source. */
   healthSamples(): { source: string; sample: HealthSample }[];
-  knowsEvent(id: string): boolean;
   /** Which of these event ids were seen: a batch's duplicates in one read. */
   knownEvents(ids: readonly string[]): Set<string>;
   /** Atomic: all of it or none of it. */

@@ -132,9 +132,9 @@ describe("ChannelCore agents and retention", () => {
     const { core: c, store } = core();
     c.ingest([e("task.upsert", { task: { id: 1 } }, 0, "old")], T0, T0);
     c.trim(T0 + 24 * 60 * 60 * 1000 - 1);
-    expect(store.knowsEvent("old")).toBe(true);
+    expect(store.knownEvents(["old"]).has("old")).toBe(true);
     c.trim(T0 + 24 * 60 * 60 * 1000 + 1);
-    expect(store.knowsEvent("old")).toBe(false);
+    expect(store.knownEvents(["old"]).has("old")).toBe(false);
   });
 });
 
