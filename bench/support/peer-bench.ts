@@ -4,6 +4,7 @@
  * medians over runs, the hub/peer ratios and the printed tables.
  */
 import { parseArgs } from "node:util";
+import { positiveInt } from "./run-guard.ts";
 
 export const TARGETS = ["hub", "ws", "socketio", "partyserver"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -50,24 +51,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const unknown = targets.filter((t) => !(TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0 || targets.length === 0) throw new Error(`--targets: unknown target(s) ${unknown.join(", ") || "(none)"}; expected some of ${TARGETS.join(",")}`);
   if (new Set(targets).size !== targets.length) throw new Error("--targets: a target is named twice");
-  const clients = positiveInt("--clients", values.clients);
+  const clients = positiveInt("clients", values.clients);
   return {
     clients,
-    events: positiveInt("--events", values.events),
-    runs: positiveInt("--runs", values.runs),
+    events: positiveInt("events", values.events),
+    runs: positiveInt("runs", values.runs),
     targets: targets as Target[],
-    connectRate: positiveInt("--connect-rate", values["connect-rate"]),
-    intervalMs: positiveInt("--interval-ms", values["interval-ms"]),
-    burstBatch: Math.min(positiveInt("--burst-batch", values["burst-batch"]), 500),
-    fleets: Math.min(positiveInt("--fleets", values.fleets), clients),
+    connectRate: positiveInt("connect-rate", values["connect-rate"]),
+    intervalMs: positiveInt("interval-ms", values["interval-ms"]),
+    burstBatch: Math.min(positiveInt("burst-batch", values["burst-batch"]), 500),
+    fleets: Math.min(positiveInt("fleets", values.fleets), clients),
     json: values.json ?? null,
   };
-}
-
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${text}"`);
-  return n;
 }
 
 /** Run 1 in the given order, run 2 reversed, run 3 rotated by one, … so no target is always first or last. */
