@@ -1,15 +1,18 @@
 /**
  * Svelte face of the framework-free LiveChannel: reactive getters over its
  * state, status, activity and debug info. LiveChannel already batches its
- * notifications to at most one per animation frame, so every reader re-runs
- * at most once a frame however many deltas arrive. The tabs showing one
+ * notifications to at most one per animation frame; under a busy feed the
+ * readers re-run at most once per RENDER_INTERVAL_MS (the first change after
+ * a quiet spell at once), however many deltas arrive. The tabs showing one
  * channel share one socket (SharedLiveChannel: one leader tab connects, the
  * others follow it over a BroadcastChannel).
  */
 import { createSubscriber } from "svelte/reactivity";
 import type { ChannelState } from "../../../protocol/index.ts";
 import {
+  renderPacer,
   SharedLiveChannel,
+  systemClock,
   type ActivityEntry,
   type ConnectionStatus,
   type DebugInfo,
@@ -34,7 +37,14 @@ export class LiveChannelView {
   constructor(options: LiveChannelViewOptions) {
     this.channel = options.channel;
     this.#live = new SharedLiveChannel(options);
-    this.#subscribe = createSubscriber((update) => this.#live.subscribe(update));
+    this.#subscribe = createSubscriber((update) => {
+      const pacer = renderPacer(update, systemClock);
+      const unsubscribe = this.#live.subscribe(() => pacer.changed());
+      return () => {
+        unsubscribe();
+        pacer.cancel();
+      };
+    });
   }
 
   start(): void {

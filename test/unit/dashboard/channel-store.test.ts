@@ -79,4 +79,53 @@ describe("ChannelStore", () => {
   it("says no-base for a delta before any snapshot", () => {
     expect(new ChannelStore().applyDelta(delta(1, [])).kind).toBe("no-base");
   });
+
+  describe("applyDeltas", () => {
+    it("applies a batch as one copy: the result equals one delta at a time, the shown state is untouched, and a record is copied once", () => {
+      const one = storeAt(10);
+      const batch = storeAt(10);
+      const deltas = [delta(11, [agentSet("a"), agentSet("b")]), delta(12, [agentPatch("a", "busy")]), delta(13, [agentPatch("b", "idle"), agentPatch("a", "error")])];
+      for (const d of deltas) one.applyDelta(d);
+      const before = batch.state!;
+      const { applied, stopped } = batch.applyDeltas(deltas);
+      expect(applied.map((d) => d.seq)).toEqual([11, 12, 13]);
+      expect(stopped).toBeNull();
+      expect(batch.seq).toBe(13);
+      expect(batch.state).toEqual(one.state);
+      expect(before.agents).toEqual({});
+      // The agents record written by all three deltas is one new object.
+      expect(batch.state!.agents).not.toBe(before.agents);
+      expect(batch.state!.tasks).toBe(before.tasks);
+    });
+
+    it("skips duplicates and stops at a gap, keeping what came before it", () => {
+      const store = storeAt(10);
+      const { applied, stopped } = store.applyDeltas([delta(9, [agentSet("old")]), delta(11, [agentSet("a")]), delta(11, [agentSet("dup")]), delta(13, [agentSet("c")])]);
+      expect(applied.map((d) => d.seq)).toEqual([11]);
+      expect(stopped).toEqual({ delta: expect.objectContaining({ seq: 13 }), outcome: { kind: "gap", expected: 12 } });
+      expect(store.seq).toBe(11);
+      expect(Object.keys(store.state!.agents)).toEqual(["a"]);
+      expect(store.diverged).toBe(false);
+    });
+
+    it("on a conflict keeps the deltas before it, applies none of it, and asks for a snapshot", () => {
+      const store = storeAt(10);
+      const { applied, stopped } = store.applyDeltas([delta(11, [agentSet("a")]), delta(12, [agentSet("x"), agentPatch("ghost", "busy")]), delta(13, [agentSet("c")])]);
+      expect(applied.map((d) => d.seq)).toEqual([11]);
+      expect(stopped?.delta.seq).toBe(12);
+      expect(stopped?.outcome.kind).toBe("conflict");
+      expect(store.seq).toBe(11);
+      expect(Object.keys(store.state!.agents)).toEqual(["a"]);
+      expect(store.diverged).toBe(true);
+      expect(store.cursor).toBeNull();
+    });
+
+    it("stops at another epoch (diverged) and before any snapshot", () => {
+      const store = storeAt(10);
+      expect(store.applyDeltas([delta(11, [agentSet("a")]), delta(12, [agentSet("b")], "e2")]).stopped?.outcome).toEqual({ kind: "epoch-mismatch" });
+      expect(store.seq).toBe(11);
+      expect(store.diverged).toBe(true);
+      expect(new ChannelStore().applyDeltas([delta(1, [agentSet("a")])]).stopped?.outcome).toEqual({ kind: "no-base" });
+    });
+  });
 });

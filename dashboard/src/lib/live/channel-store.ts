@@ -33,6 +33,15 @@ export type DeltaOutcome =
   /** No snapshot yet. */
   | { readonly kind: "no-base" };
 
+/** Why a delta did not fit: it needs a snapshot or a resume, not just skipping. */
+export type RefusedOutcome = Exclude<DeltaOutcome, { kind: "applied" } | { kind: "duplicate" }>;
+
+/** What applyDeltas did: the deltas applied, and the first that did not fit. */
+export interface DeltasOutcome {
+  readonly applied: readonly DeltaFrame[];
+  readonly stopped: { readonly delta: DeltaFrame; readonly outcome: RefusedOutcome } | null;
+}
+
 export class ChannelStore {
   #position: StoredPosition | null = null;
   #diverged = false;
@@ -75,6 +84,54 @@ export class ChannelStore {
     this.#position = { epoch: snapshot.epoch, seq: snapshot.seq, state: snapshot.state };
     this.#diverged = false;
     return true;
+  }
+
+  /**
+   * Applies deltas in order as far as they fit, duplicates skipped: returns
+   * those applied and the first that did not fit, with why. The deltas that
+   * fit are applied as one copy-on-write, so a container several of them
+   * write to (a tag of 400 tasks) is copied once, not once per delta.
+   */
+  applyDeltas(deltas: readonly DeltaFrame[]): DeltasOutcome {
+    const p = this.#position;
+    if (!p) return { applied: [], stopped: deltas[0] ? { delta: deltas[0], outcome: { kind: "no-base" } } : null };
+    const run: DeltaFrame[] = [];
+    let stopped: DeltasOutcome["stopped"] = null;
+    let seq = p.seq;
+    for (const delta of deltas) {
+      if (delta.epoch !== p.epoch) {
+        this.#diverged = true;
+        stopped = { delta, outcome: { kind: "epoch-mismatch" } };
+        break;
+      }
+      if (delta.seq <= seq) continue;
+      if (delta.seq > seq + 1) {
+        stopped = { delta, outcome: { kind: "gap", expected: seq + 1 } };
+        break;
+      }
+      run.push(delta);
+      seq = delta.seq;
+    }
+    if (run.length === 0) return { applied: run, stopped };
+    try {
+      this.#position = { epoch: p.epoch, seq, state: applyChangesCopyOnWrite(p.state, run.flatMap((delta) => delta.changes)) };
+      return { applied: run, stopped };
+    } catch (error) {
+      if (!(error instanceof ChangeConflictError)) throw error;
+      return this.#oneByOne(run);
+    }
+  }
+
+  /** After a conflict in a run (rare: a diverged state): one delta at a time finds the one that does not fit, and keeps those before it. */
+  #oneByOne(run: readonly DeltaFrame[]): DeltasOutcome {
+    const applied: DeltaFrame[] = [];
+    for (const delta of run) {
+      const outcome = this.applyDelta(delta);
+      if (outcome.kind === "duplicate") continue;
+      if (outcome.kind !== "applied") return { applied, stopped: { delta, outcome } };
+      applied.push(delta);
+    }
+    return { applied, stopped: null };
   }
 
   applyDelta(delta: DeltaFrame): DeltaOutcome {

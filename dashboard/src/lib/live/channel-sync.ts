@@ -6,7 +6,7 @@
  */
 import { emptyState, type ChannelState, type DeltaFrame, type HelloFrame } from "../../../../protocol/index.ts";
 import { ActivityFeed } from "./activity-feed.ts";
-import { ChannelStore, type DeltaOutcome, type StoredPosition } from "./channel-store.ts";
+import { ChannelStore, type RefusedOutcome, type StoredPosition } from "./channel-store.ts";
 import type { ActivityEntry, ReplayStats } from "./types.ts";
 
 export interface SyncHooks {
@@ -105,30 +105,20 @@ export class ChannelSync {
    * conflict) and returns why a snapshot is needed, or null. Duplicates are skipped.
    */
   deltas(deltas: readonly DeltaFrame[]): string | null {
-    const applied: DeltaFrame[] = [];
-    let problem: string | null = null;
-    for (const delta of deltas) {
-      const outcome = this.store.applyDelta(delta);
-      if (outcome.kind === "applied") {
-        this.activity.add(delta);
-        this.#seeHead(delta.epoch, delta.seq);
-        applied.push(delta);
-        continue;
-      }
-      problem = this.#problem(delta, outcome);
-      if (problem !== null) break;
+    const { applied, stopped } = this.store.applyDeltas(deltas);
+    for (const delta of applied) {
+      this.activity.add(delta);
+      this.#seeHead(delta.epoch, delta.seq);
     }
     if (applied.length > 0) {
       this.#hooks.relay?.deltas(applied);
       this.#hooks.applied();
     }
-    return problem;
+    return stopped ? this.#problem(stopped.delta, stopped.outcome) : null;
   }
 
-  #problem(delta: DeltaFrame, outcome: Exclude<DeltaOutcome, { kind: "applied" }>): string | null {
+  #problem(delta: DeltaFrame, outcome: RefusedOutcome): string {
     switch (outcome.kind) {
-      case "duplicate":
-        return null;
       case "gap":
         this.#replays.gaps++;
         this.#seeHead(delta.epoch, delta.seq);

@@ -64,18 +64,10 @@ export class FollowerView {
   }
 
   deltas(deltas: readonly DeltaFrame[]): void {
-    let applied = 0;
-    for (const delta of deltas) {
-      const outcome = this.store.applyDelta(delta);
-      if (outcome.kind === "applied") {
-        this.activity.add(delta);
-        applied++;
-      } else if (outcome.kind !== "duplicate") {
-        this.join(`relayed delta ${delta.seq} does not follow (${outcome.kind}): asking the leader tab for its state`);
-        break;
-      }
-    }
-    if (applied > 0) this.#changed();
+    const { applied, stopped } = this.store.applyDeltas(deltas);
+    for (const delta of applied) this.activity.add(delta);
+    if (stopped) this.join(`relayed delta ${stopped.delta.seq} does not follow (${stopped.outcome.kind}): asking the leader tab for its state`);
+    if (applied.length > 0) this.#changed();
   }
 
   leaderStatus(status: ConnectionStatus): void {
