@@ -8,9 +8,10 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 export default defineConfig({
   test: {
-    // Three files at a time, even on 2 cores: the slow files (real CLI, wrangler dev, Chromium) mostly wait
-    // (a full run keeps the cores about half busy at one file at a time). The e2e, browser and chaos projects
-    // still run their files one at a time; each bridge file has its own hub, project folder and ports.
+    // Three files at a time, even on 2 cores: the slow files (real CLI, wrangler dev, Miniflare) mostly wait.
+    // Every file starts its own hub on its own ports. The browser project runs last, one file at a time and
+    // with nothing beside it (vitest runs projects without file parallelism after the others): its
+    // dashboard-load test measures Chromium's main thread, which other files on the same 2 cores would skew.
     maxWorkers: 3,
     projects: [
       {
@@ -59,7 +60,6 @@ export default defineConfig({
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
       {
@@ -79,7 +79,6 @@ export default defineConfig({
           include: ["test/chaos/**/*.test.ts"],
           environment: "node",
           hookTimeout: 180_000,
-          fileParallelism: false,
         },
       },
       {
@@ -89,7 +88,6 @@ export default defineConfig({
           include: ["test/shards/**/*.test.ts"],
           environment: "node",
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
       {
