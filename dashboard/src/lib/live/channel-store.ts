@@ -96,62 +96,47 @@ export class ChannelStore {
     const p = this.#position;
     if (!p) return { applied: [], stopped: deltas[0] ? { delta: deltas[0], outcome: { kind: "no-base" } } : null };
     const run: DeltaFrame[] = [];
-    let stopped: DeltasOutcome["stopped"] = null;
     let seq = p.seq;
     for (const delta of deltas) {
       if (delta.epoch !== p.epoch) {
         this.#diverged = true;
-        stopped = { delta, outcome: { kind: "epoch-mismatch" } };
-        break;
+        return this.#commit(p, run, { delta, outcome: { kind: "epoch-mismatch" } });
       }
       if (delta.seq <= seq) continue;
-      if (delta.seq > seq + 1) {
-        stopped = { delta, outcome: { kind: "gap", expected: seq + 1 } };
-        break;
-      }
+      if (delta.seq > seq + 1) return this.#commit(p, run, { delta, outcome: { kind: "gap", expected: seq + 1 } });
       run.push(delta);
       seq = delta.seq;
     }
-    if (run.length === 0) return { applied: run, stopped };
+    return this.#commit(p, run, null);
+  }
+
+  /** One delta: applyDeltas([delta]), told as one outcome. */
+  applyDelta(delta: DeltaFrame): DeltaOutcome {
+    const { applied, stopped } = this.applyDeltas([delta]);
+    return applied.length > 0 ? { kind: "applied" } : (stopped?.outcome ?? { kind: "duplicate" });
+  }
+
+  /** Applies a run of deltas that follow each other from `p`, all or, after a conflict, those before the one that does not fit. */
+  #commit(p: StoredPosition, run: readonly DeltaFrame[], stopped: DeltasOutcome["stopped"]): DeltasOutcome {
+    const last = run.at(-1);
+    if (!last) return { applied: run, stopped };
     try {
-      this.#position = { epoch: p.epoch, seq, state: applyChangesCopyOnWrite(p.state, run.flatMap((delta) => delta.changes)) };
+      this.#position = { epoch: p.epoch, seq: last.seq, state: applyChangesCopyOnWrite(p.state, run.flatMap((delta) => delta.changes)) };
       return { applied: run, stopped };
     } catch (error) {
       if (!(error instanceof ChangeConflictError)) throw error;
-      return this.#oneByOne(run);
+      if (run.length === 1) {
+        this.#diverged = true;
+        return { applied: [], stopped: { delta: last, outcome: { kind: "conflict", reason: error.message } } };
+      }
     }
-  }
-
-  /** After a conflict in a run (rare: a diverged state): one delta at a time finds the one that does not fit, and keeps those before it. */
-  #oneByOne(run: readonly DeltaFrame[]): DeltasOutcome {
+    // Rare (a diverged state): one delta at a time finds the one that does not fit, and keeps those before it.
     const applied: DeltaFrame[] = [];
     for (const delta of run) {
-      const outcome = this.applyDelta(delta);
-      if (outcome.kind === "duplicate") continue;
-      if (outcome.kind !== "applied") return { applied, stopped: { delta, outcome } };
+      const one = this.#commit(this.#position ?? p, [delta], null);
+      if (one.stopped) return { applied, stopped: one.stopped };
       applied.push(delta);
     }
-    return { applied, stopped: null };
-  }
-
-  applyDelta(delta: DeltaFrame): DeltaOutcome {
-    const p = this.#position;
-    if (!p) return { kind: "no-base" };
-    if (delta.epoch !== p.epoch) {
-      this.#diverged = true;
-      return { kind: "epoch-mismatch" };
-    }
-    if (delta.seq <= p.seq) return { kind: "duplicate" };
-    if (delta.seq > p.seq + 1) return { kind: "gap", expected: p.seq + 1 };
-    let state: ChannelState;
-    try {
-      state = applyChangesCopyOnWrite(p.state, delta.changes);
-    } catch (error) {
-      if (!(error instanceof ChangeConflictError)) throw error;
-      this.#diverged = true;
-      return { kind: "conflict", reason: error.message };
-    }
-    this.#position = { epoch: p.epoch, seq: delta.seq, state };
-    return { kind: "applied" };
+    return { applied, stopped };
   }
 }
