@@ -2,8 +2,8 @@
  * Svelte face of the framework-free LiveChannel: reactive getters over its
  * state, status, activity and debug info. LiveChannel already batches its
  * notifications to at most one per animation frame; under a busy feed the
- * readers re-run at most once per RENDER_INTERVAL_MS (the first change after
- * a quiet spell at once), however many deltas arrive. The tabs showing one
+ * readers re-run at most once per RENDER_INTERVAL_MS however many deltas
+ * arrive, while sparse changes render at once (renderPacer). The tabs showing one
  * channel share one socket (SharedLiveChannel: one leader tab connects, the
  * others follow it over a BroadcastChannel).
  */

@@ -16,7 +16,7 @@ export { applyChangesCopyOnWrite } from "./copy-on-write.ts";
 export { DEFAULT_BACKOFF, type LiveTuning } from "./tuning.ts";
 export { partySocketConnector } from "./partysocket-connector.ts";
 export { noPageEvents, systemClock } from "./browser-defaults.ts";
-export { renderPacer, RENDER_INTERVAL_MS, type RenderPacer } from "./render-pacer.ts";
+export { renderPacer, RENDER_BURST, RENDER_INTERVAL_MS, type RenderPacer } from "./render-pacer.ts";
 export { parseDeltasResponse } from "./long-poller.ts";
 export { redactCredentials } from "./redact.ts";
 export { classifyAttemptEnd, checkHubReachable, type AttemptEnd } from "./attempt-outcome.ts";
