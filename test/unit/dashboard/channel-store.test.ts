@@ -81,7 +81,7 @@ describe("ChannelStore", () => {
   });
 
   describe("applyDeltas", () => {
-    it("applies a batch as one copy: the result equals one delta at a time, the shown state is untouched, and a record is copied once", () => {
+    it("applies a batch like one delta at a time, leaves the shown state untouched, and shares what no delta wrote", () => {
       const one = storeAt(10);
       const batch = storeAt(10);
       const deltas = [delta(11, [agentSet("a"), agentSet("b")]), delta(12, [agentPatch("a", "busy")]), delta(13, [agentPatch("b", "idle"), agentPatch("a", "error")])];
@@ -93,7 +93,7 @@ describe("ChannelStore", () => {
       expect(batch.seq).toBe(13);
       expect(batch.state).toEqual(one.state);
       expect(before.agents).toEqual({});
-      // The agents record written by all three deltas is one new object.
+      // The agents record all three deltas wrote is a new object; the tasks none wrote are shared.
       expect(batch.state!.agents).not.toBe(before.agents);
       expect(batch.state!.tasks).toBe(before.tasks);
     });
