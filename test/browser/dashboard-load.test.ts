@@ -151,7 +151,7 @@ it("paints a 2,000-task snapshot and keeps up with 200 deltas/s without long tas
 
   for (const task of profile.longTasks) {
     console.log(
-      `long task at ${task.startMs.toFixed(0)} ms, ${task.durationMs.toFixed(1)} ms: events ${task.events.map(([name, ms]) => `${name} ${ms}`).join("; ")}` +
+      `long task at ${task.startMs.toFixed(0)} ms, ${task.durationMs.toFixed(1)} ms (thread CPU ${task.threadMs === null ? "n/a" : `${task.threadMs.toFixed(1)} ms`}): events ${task.events.map(([name, ms]) => `${name} ${ms}`).join("; ")}` +
         (task.functions.length > 0 ? ` | JS self ${task.functions.map(([name, ms]) => `${name} ${ms}`).join("; ")}` : ""),
     );
   }

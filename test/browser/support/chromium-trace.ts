@@ -22,6 +22,8 @@ interface TraceEvent {
   readonly ts: number;
   /** Microseconds, on complete ("X") events. */
   readonly dur?: number;
+  /** The thread's CPU time inside a complete event, microseconds (when the trace records it). */
+  readonly tdur?: number;
   readonly args?: {
     readonly name?: string;
     readonly data?: { readonly functionName?: string; readonly url?: string; readonly lineNumber?: number; readonly clip?: readonly number[] };
@@ -44,6 +46,11 @@ export interface LongTask {
   /** From the trace's first event, ms. */
   readonly startMs: number;
   readonly durationMs: number;
+  /**
+   * The main thread's CPU time inside the task, ms (null if not recorded). Far below the duration, the
+   * thread was waiting for a core: the machine was busy, not the page.
+   */
+  readonly threadMs: number | null;
   /** Timeline events inside the task, by name (FunctionCall with its function), summed inclusive ms, largest first. */
   readonly events: readonly (readonly [string, number])[];
   /** Sampled JavaScript self time inside the task, by function (`name url:line`), ms, largest first. */
@@ -136,6 +143,7 @@ export function mainThreadProfile(events: readonly TraceEvent[], cpu: CpuProfile
       return {
         startMs: (t.ts - traceStart) / 1000,
         durationMs: (t.dur ?? 0) / 1000,
+        threadMs: t.tdur === undefined ? null : t.tdur / 1000,
         events: top(inside.map((e) => [eventLabel(e), (e.dur ?? 0) / 1000] as const)),
         functions: top(samples.filter((s) => s.ts >= t.ts && s.ts < end).map((s) => [s.fn, s.ms] as const)),
       };
