@@ -14,9 +14,13 @@ export class TestViewer {
   readonly applied: number[] = [];
   hellos = 0;
   recovered = 0;
-  /** The `reason` of every hello that was not recovered, in order. */
+  /** For each snapshot applied, the `reason` its hello gave (not recovered), in order. */
   readonly snapshotReasons: string[] = [];
   snapshots = 0;
+  /** Hellos that announced a snapshot which never arrived: the socket dropped between the two frames. */
+  snapshotsCut = 0;
+  /** The reason of the last hello while its snapshot is still to come. */
+  #announced: string | null = null;
   gaps = 0;
   duplicates = 0;
   errors: string[] = [];
@@ -49,11 +53,15 @@ export class TestViewer {
     switch (frame.type) {
       case "hello":
         this.hellos++;
+        if (this.#announced !== null) this.snapshotsCut++;
+        this.#announced = null;
         if (frame.recovered) this.recovered++;
-        else this.snapshotReasons.push(frame.reason ?? "none given");
+        else this.#announced = frame.reason ?? "none given";
         return;
       case "snapshot":
         this.snapshots++;
+        this.snapshotReasons.push(this.#announced ?? "not announced by a hello");
+        this.#announced = null;
         this.state = frame.state;
         this.epoch = frame.epoch;
         this.seq = frame.seq;
