@@ -41,6 +41,7 @@ import { COUNTER_FLUSH_MS } from "./counter-buffer.ts";
 import { FORWARD_HEADER_TICKET_EXP } from "./channel-stub.ts";
 import { packDeltas, type PackedFrame } from "./delta-frames.ts";
 import { DirectoryReporter } from "./directory-reporter.ts";
+import { EarliestAlarm } from "./earliest-alarm.ts";
 import { IngestLimiter } from "./ingest-limiter.ts";
 import { LatencyWindow } from "./latency-window.ts";
 import { MaintenanceSchedule } from "./maintenance-schedule.ts";
@@ -98,8 +99,7 @@ export class ChannelObject extends DurableObject<Env> {
   readonly #reporter: DirectoryReporter<ChannelReport>;
   readonly #ingestLimiter: IngestLimiter;
   readonly #connectsPerTicket: KeyedBuckets;
-  /** Scheduled alarm time; undefined until read back from storage after a wake. */
-  #alarmAtMs: number | null | undefined;
+  readonly #alarm: EarliestAlarm;
   /** Writes the counters a connect or a broadcast held in memory (ChannelCore.addCounters), at most COUNTER_FLUSH_MS later. */
   #counterFlush: ReturnType<typeof setTimeout> | null = null;
   /**
@@ -120,6 +120,7 @@ export class ChannelObject extends DurableObject<Env> {
     this.#channel = ctx.id.name;
     this.#config = readConfig(env);
     this.#storage = new SqliteChannelStorage(ctx.storage);
+    this.#alarm = new EarliestAlarm(ctx.storage);
     // A channel that does not exist yet keeps its epoch in memory; after an eviction, its open sockets remember the one they were shown.
     const shownEpoch = ctx.getWebSockets(VIEWER_TAG).map((ws) => readAttachment(ws.deserializeAttachment())?.epoch).find((e) => e !== undefined);
     this.#core = this.#newCore(shownEpoch);
@@ -259,7 +260,7 @@ export class ChannelObject extends DurableObject<Env> {
     this.#shards.closeAll();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.#alarmAtMs = null;
+    this.#alarm.cleared();
     this.#ownSockets = null;
     this.#tail.clear();
     this.#storage = new SqliteChannelStorage(this.ctx.storage);
@@ -379,7 +380,7 @@ export class ChannelObject extends DurableObject<Env> {
   // ---- alarm ---------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    this.#alarmAtMs = null;
+    this.#alarm.cleared();
     const nowMs = Date.now();
     const due = this.#maintenance.due(nowMs);
     // In this order: each commits the next seqs.
@@ -414,12 +415,7 @@ export class ChannelObject extends DurableObject<Env> {
     if (!this.#core.exists) return;
     const own = this.#core.nextAlarmAt(Date.now());
     const next = own === null ? alsoAtMs : alsoAtMs === null ? own : Math.min(own, alsoAtMs);
-    if (next === null) return;
-    if (this.#alarmAtMs === undefined) this.#alarmAtMs = await this.ctx.storage.getAlarm();
-    if (this.#alarmAtMs === null || next < this.#alarmAtMs) {
-      await this.ctx.storage.setAlarm(next);
-      this.#alarmAtMs = next;
-    }
+    if (next !== null) await this.#alarm.atMost(next);
   }
 
   // ---- sending -------------------------------------------------------------

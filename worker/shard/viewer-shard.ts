@@ -18,6 +18,7 @@ import { DurableObject } from "cloudflare:workers";
 import { CloseCode, ErrorCode, MAX_FRAME_BYTES, MAX_REPLAY_BYTES, PING_FRAME_TEXT, PONG_FRAME_TEXT } from "../../protocol/index.ts";
 import { channelStub, FORWARD_HEADER_TICKET_EXP } from "../channel/channel-stub.ts";
 import { packDeltas, type PackedFrame } from "../channel/delta-frames.ts";
+import { EarliestAlarm } from "../channel/earliest-alarm.ts";
 import { refuseSocket } from "../channel/refuse-socket.ts";
 import type { SizedDelta } from "../channel/replay-budget.ts";
 import { parseResumeRequest, type ResumeRequest } from "../channel/replay-planner.ts";
@@ -51,7 +52,7 @@ export class ViewerShard extends DurableObject<Env> {
   #queue: Promise<unknown> = Promise.resolve();
   /** Frames and bytes sent since the last feed answer (the channel counts them). */
   #unreported = { frames: 0, bytes: 0 };
-  #alarmAtMs: number | null | undefined;
+  readonly #alarm: EarliestAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +60,7 @@ export class ViewerShard extends DurableObject<Env> {
     if (named === null) throw new Error("a ViewerShard must be reached by its name <channel>#<k> (idFromName)");
     this.#channel = named.channel;
     this.#shard = named.shard;
+    this.#alarm = new EarliestAlarm(ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME_TEXT, PONG_FRAME_TEXT));
     this.#sockets = new ViewerSockets({
       channel: this.#channel,
@@ -183,7 +185,7 @@ export class ViewerShard extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.#alarmAtMs = null;
+    this.#alarm.cleared();
     const next = closeExpiredTickets(this.ctx.getWebSockets(VIEWER_TAG), Date.now());
     if (next !== null) await this.#scheduleAlarm(next);
   }
@@ -258,11 +260,7 @@ export class ViewerShard extends DurableObject<Env> {
     );
   }
 
-  async #scheduleAlarm(atMs: number): Promise<void> {
-    if (this.#alarmAtMs === undefined) this.#alarmAtMs = await this.ctx.storage.getAlarm();
-    if (this.#alarmAtMs === null || atMs < this.#alarmAtMs) {
-      await this.ctx.storage.setAlarm(atMs);
-      this.#alarmAtMs = atMs;
-    }
+  #scheduleAlarm(atMs: number): Promise<void> {
+    return this.#alarm.atMost(atMs);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DirectoryReporter } from "../../../worker/channel/directory-reporter.ts";
+import { EarliestAlarm, type AlarmStorage } from "../../../worker/channel/earliest-alarm.ts";
 import { LatencyWindow } from "../../../worker/channel/latency-window.ts";
 import { FRAME_BUCKET_CAPACITY, MAX_BAD_FRAMES, SocketPolicy } from "../../../worker/channel/socket-policy.ts";
 import { readAttachment } from "../../../worker/channel/socket-attachment.ts";
@@ -100,5 +101,43 @@ describe("close codes", () => {
   it("marks auth and protocol errors terminal, the rest retryable", () => {
     expect([CloseCode.UNAUTHORIZED, CloseCode.FORBIDDEN, CloseCode.PROTOCOL_ERROR].map(isRetryableClose)).toEqual([false, false, false]);
     expect([CloseCode.RATE_LIMITED, CloseCode.RESTARTING, 1006, 1000].map(isRetryableClose)).toEqual([true, true, true, true]);
+  });
+});
+
+describe("EarliestAlarm", () => {
+  /** A storage that records its calls. */
+  function storage(initialMs: number | null) {
+    const calls: string[] = [];
+    let alarmMs = initialMs;
+    const store: AlarmStorage = {
+      getAlarm: async () => {
+        calls.push("get");
+        return alarmMs;
+      },
+      setAlarm: async (ms) => {
+        calls.push(`set ${ms}`);
+        alarmMs = ms;
+      },
+    };
+    return { store, calls };
+  }
+
+  it("reads the alarm back once after a wake, and sets it only for an earlier time", async () => {
+    const { store, calls } = storage(5_000);
+    const alarm = new EarliestAlarm(store);
+    await alarm.atMost(6_000);
+    await alarm.atMost(5_000);
+    await alarm.atMost(4_000);
+    await alarm.atMost(4_500);
+    expect(calls).toEqual(["get", "set 4000"]);
+  });
+
+  it("sets any time while none is set, and after the alarm ran", async () => {
+    const { store, calls } = storage(null);
+    const alarm = new EarliestAlarm(store);
+    await alarm.atMost(9_000);
+    alarm.cleared();
+    await alarm.atMost(10_000);
+    expect(calls).toEqual(["get", "set 9000", "set 10000"]);
   });
 });
