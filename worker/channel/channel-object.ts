@@ -76,7 +76,7 @@ export interface ShardResume {
 
 /** The deltas a shard lacks after `after`, or (ok false) a range the log no longer holds within the replay bound. */
 export type ShardCatchUp =
-  | { readonly ok: true; readonly epoch: string; readonly head: number; readonly after: number; readonly deltas: StoredDelta[] }
+  | { readonly ok: true; readonly epoch: string; readonly head: number; readonly after: number; readonly deltas: SizedDelta[] }
   | { readonly ok: false; readonly epoch: string; readonly head: number };
 /** The directory hears of connects and commits at most this often (the first change at once). */
 const DIRECTORY_REPORT_INTERVAL_MS = 500;
@@ -437,7 +437,7 @@ export class ChannelObject extends DurableObject<Env> {
     const packed = packDeltas(this.#core.epoch, sized, MAX_FRAME_BYTES);
     const { frames, bytes } = broadcastFrames(this.ctx.getWebSockets(VIEWER_TAG), packed);
     this.#count(frames, bytes);
-    this.#shards.feed(deltas);
+    this.#shards.feed(sized);
   }
 
   #sendSnapshot(ws: WebSocket): number {
@@ -522,7 +522,7 @@ export class ChannelObject extends DurableObject<Env> {
     const deltas = plan.mode === "replay" ? collectReplay((seq) => this.#core.deltasAfter(seq, MAX_DELTAS_PER_RESPONSE), from, head, MAX_REPLAY_BYTES) : null;
     this.#shards.reached(shard, head);
     if (deltas === null) return { ok: false, epoch, head };
-    return { ok: true, epoch, head, after: from, deltas: deltas.map((d) => d.delta) };
+    return { ok: true, epoch, head, after: from, deltas };
   }
 
   /** A resync on a shard's socket. */

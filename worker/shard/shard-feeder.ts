@@ -6,7 +6,7 @@
  * each RPC says where its deltas start (`after`), so a shard that missed a
  * feed (a failed RPC, an eviction) sees the gap and fetches it.
  */
-import type { StoredDelta } from "../channel/storage.ts";
+import type { SizedDelta } from "../channel/replay-budget.ts";
 
 export interface FeedAnswer {
   /** The shard's open sockets after this feed: 0 stops the feeding. */
@@ -17,7 +17,7 @@ export interface FeedAnswer {
   readonly bytes: number;
 }
 
-export type FeedCall = (after: number, deltas: readonly StoredDelta[]) => Promise<FeedAnswer>;
+export type FeedCall = (after: number, deltas: readonly SizedDelta[]) => Promise<FeedAnswer>;
 
 /** Consecutive failed feeds after which a shard is dropped (its sockets are gone with it, or reconnect). */
 export const MAX_FEED_FAILURES = 3;
@@ -26,7 +26,7 @@ export class ShardFeeder {
   readonly #call: FeedCall;
   readonly #answered: (answer: FeedAnswer) => void;
   readonly #failed: (error: unknown, failures: number) => void;
-  #pending: StoredDelta[] = [];
+  #pending: SizedDelta[] = [];
   #inFlight: Promise<void> | null = null;
   #failures = 0;
   #fedThrough: number;
@@ -47,7 +47,7 @@ export class ShardFeeder {
     if (seq > this.#fedThrough) this.#fedThrough = seq;
   }
 
-  push(deltas: readonly StoredDelta[]): void {
+  push(deltas: readonly SizedDelta[]): void {
     this.#pending.push(...deltas);
     this.#inFlight ??= this.#pump();
   }
@@ -60,7 +60,7 @@ export class ShardFeeder {
   async #pump(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
-        const batch = this.#pending.filter((d) => d.seq > this.#fedThrough);
+        const batch = this.#pending.filter((d) => d.delta.seq > this.#fedThrough);
         this.#pending = [];
         if (batch.length === 0) continue;
         try {

@@ -6,7 +6,7 @@
  * adapter: it calls place/report/feed/closeAll and answers the shards' RPCs.
  */
 import { CloseCode } from "../../protocol/index.ts";
-import type { StoredDelta } from "../channel/storage.ts";
+import type { SizedDelta } from "../channel/replay-budget.ts";
 import type { Env } from "../env.ts";
 import { errorFields, logLine } from "../log.ts";
 import { MAX_FEED_FAILURES, ShardFeeder, type FeedAnswer } from "./shard-feeder.ts";
@@ -69,12 +69,12 @@ export class ShardFleet {
     this.#feeder(shard, head);
   }
 
-  /** A commit's deltas, to every shard. */
-  feed(deltas: readonly StoredDelta[]): void {
+  /** A commit's deltas with their sizes (measured once, here), to every shard. */
+  feed(deltas: readonly SizedDelta[]): void {
     // A shard read back after an eviction has no feeder yet: its sockets were fed up to the commits before it.
-    for (const shard of this.#table.shards) if (!this.#feeders.has(shard)) this.#feeder(shard, deltas[0]!.seq - 1);
+    for (const shard of this.#table.shards) if (!this.#feeders.has(shard)) this.#feeder(shard, deltas[0]!.delta.seq - 1);
     // Only what a shard sends: the task refs of a new delta stay here.
-    const rows = deltas.map(({ seq, atMs, json }) => ({ seq, atMs, json }));
+    const rows = deltas.map(({ delta: { seq, atMs, json }, bytes }) => ({ delta: { seq, atMs, json }, bytes }));
     for (const feeder of this.#feeders.values()) feeder.push(rows);
   }
 

@@ -6,9 +6,7 @@
  * answered from the tail without asking the channel.
  */
 import type { SizedDelta } from "../channel/replay-budget.ts";
-import { utf8Bytes } from "../channel/replay-budget.ts";
 import { ReplayTail } from "../channel/replay-tail.ts";
-import type { StoredDelta } from "../channel/storage.ts";
 
 export const TAIL_MAX_DELTAS = 1000;
 export const TAIL_MAX_BYTES = 1024 * 1024;
@@ -38,16 +36,20 @@ export class ShardTail {
     this.#head = head;
   }
 
-  /** Which of `deltas` (in seq order) are new, or the gap before them. A shard with no head yet takes them as they come. */
-  check(deltas: readonly StoredDelta[]): FeedCheck {
+  /**
+   * Which of `deltas` (in seq order, sized by the channel's object, which measured them once) are new, or the gap
+   * before them. A shard with no head yet takes them as they come.
+   */
+  check(deltas: readonly SizedDelta[]): FeedCheck {
     const head = this.#head;
-    const fresh = deltas.filter((d) => head === null || d.seq > head);
-    const first = fresh[0];
-    if (first !== undefined && head !== null && first.seq !== head + 1) return { ok: false, after: head, before: first.seq };
+    const fresh = deltas.filter((d) => head === null || d.delta.seq > head);
+    const first = fresh[0]?.delta.seq;
+    if (first !== undefined && head !== null && first !== head + 1) return { ok: false, after: head, before: first };
     for (let i = 1; i < fresh.length; i++) {
-      if (fresh[i]!.seq !== fresh[i - 1]!.seq + 1) return { ok: false, after: fresh[i - 1]!.seq, before: fresh[i]!.seq };
+      const [before, seq] = [fresh[i - 1]!.delta.seq, fresh[i]!.delta.seq];
+      if (seq !== before + 1) return { ok: false, after: before, before: seq };
     }
-    return { ok: true, fresh: fresh.map((delta) => ({ delta, bytes: utf8Bytes(delta.json) })) };
+    return { ok: true, fresh };
   }
 
   /** Records broadcast deltas (checked by check()); old ones fall off the front. */

@@ -23,7 +23,6 @@ import { refuseSocket } from "../channel/refuse-socket.ts";
 import type { SizedDelta } from "../channel/replay-budget.ts";
 import { parseResumeRequest, type ResumeRequest } from "../channel/replay-planner.ts";
 import type { SocketAttachment } from "../channel/socket-attachment.ts";
-import type { StoredDelta } from "../channel/storage.ts";
 import {
   broadcastFrames,
   closeExpiredTickets,
@@ -75,7 +74,7 @@ export class ViewerShard extends DurableObject<Env> {
   // ---- RPC (from the channel's object) -----------------------------------------
 
   /** New deltas committed after `after`, in seq order: broadcast them, after any the shard lacks. */
-  feed(epoch: string, after: number, deltas: StoredDelta[]): Promise<FeedAnswer> {
+  feed(epoch: string, after: number, deltas: SizedDelta[]): Promise<FeedAnswer> {
     return this.#serial(async () => {
       if (this.#epoch !== epoch || this.#tail.head === null) {
         this.#epoch = epoch;

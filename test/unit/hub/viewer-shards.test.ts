@@ -1,12 +1,16 @@
 /** The pure parts of viewer shards: placement, feeding in batches, and a shard's tail. */
 import { describe, expect, it, vi } from "vitest";
-import type { StoredDelta } from "../../../worker/channel/storage.ts";
+import type { SizedDelta } from "../../../worker/channel/replay-budget.ts";
 import { ShardFeeder, type FeedAnswer } from "../../../worker/shard/shard-feeder.ts";
 import { parseShardName, shardName } from "../../../worker/shard/shard-names.ts";
 import { ShardTable } from "../../../worker/shard/shard-table.ts";
 import { ShardTail } from "../../../worker/shard/shard-tail.ts";
 
-const delta = (seq: number): StoredDelta => ({ seq, atMs: seq, json: `{"seq":${seq}}` });
+/** A delta as the channel's object feeds it: sized once (ASCII, so its length is its UTF-8 size). */
+const delta = (seq: number): SizedDelta => {
+  const json = `{"seq":${seq}}`;
+  return { delta: { seq, atMs: seq, json }, bytes: json.length };
+};
 const deltas = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => delta(from + i));
 
 describe("ShardTable", () => {
@@ -51,7 +55,7 @@ describe("ShardFeeder", () => {
     const feeder = new ShardFeeder(
       0,
       (after, batch) => {
-        calls.push({ after, seqs: batch.map((d) => d.seq) });
+        calls.push({ after, seqs: batch.map((d) => d.delta.seq) });
         return new Promise((resolve) => (release = resolve));
       },
       () => undefined,
@@ -81,7 +85,7 @@ describe("ShardFeeder", () => {
       async (after, batch) => {
         calls.push(after);
         if (fail) throw new Error("evicted");
-        return { sockets: 2, head: batch.at(-1)!.seq, frames: 0, bytes: 0 };
+        return { sockets: 2, head: batch.at(-1)!.delta.seq, frames: 0, bytes: 0 };
       },
       () => undefined,
       (_error, n) => failures.push(n),
@@ -98,7 +102,7 @@ describe("ShardFeeder", () => {
 
   it("skips deltas the shard already has (it caught up by itself)", async () => {
     const batches: number[][] = [];
-    const feeder = new ShardFeeder(0, async (_after, batch) => (batches.push(batch.map((d) => d.seq)), { sockets: 1, head: batch.at(-1)!.seq, frames: 0, bytes: 0 }), () => undefined, () => undefined);
+    const feeder = new ShardFeeder(0, async (_after, batch) => (batches.push(batch.map((d) => d.delta.seq)), { sockets: 1, head: batch.at(-1)!.delta.seq, frames: 0, bytes: 0 }), () => undefined, () => undefined);
     feeder.reached(4);
     feeder.push(deltas(3, 6));
     await feeder.idle();
