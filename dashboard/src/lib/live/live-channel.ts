@@ -20,12 +20,13 @@
  * reachable over HTTP (checkHubReachable); when it is not, the hub is down
  * (a restart, an outage) and polling would fail just the same: plain backoff.
  */
-import { CloseCode, backoffDelayMs, messageOf, trimBaseUrl, type ChannelState, type ClientFrame } from "../../../../protocol/index.ts";
+import { CloseCode, backoffDelayMs, trimBaseUrl, type ChannelState, type ClientFrame } from "../../../../protocol/index.ts";
 import { checkHubReachable, classifyAttemptEnd, type AttemptEnd } from "./attempt-outcome.ts";
 import { browserPageEvents, defaultFrameScheduler, systemClock } from "./browser-defaults.ts";
 import { ChannelSync } from "./channel-sync.ts";
 import { release, sessionOf, statusOf, type ConnectionState } from "./connection-state.ts";
 import { DebugRecorder } from "./debug-recorder.ts";
+import { FrameNotifier } from "./frame-notifier.ts";
 import { partySocketConnector } from "./partysocket-connector.ts";
 import { PollingState, type PollingContext } from "./polling-state.ts";
 import { SocketSession, type SessionContext } from "./socket-session.ts";
@@ -50,7 +51,7 @@ export class LiveChannel {
   readonly #cacheWriter: CacheWriter;
   readonly #sessionContext: SessionContext;
   readonly #pollingContext: PollingContext;
-  readonly #listeners = new Set<() => void>();
+  readonly #notifier: FrameNotifier;
   readonly #outbox: string[] = [];
 
   /** null until start(). */
@@ -63,7 +64,6 @@ export class LiveChannel {
   #rttMs: number | null = null;
   #closeCode: number | null = null;
   #status: ConnectionStatus | null = null;
-  #notifyRequested = false;
   #pageCancels: Cancel[] = [];
 
   constructor(options: LiveChannelOptions) {
@@ -77,6 +77,7 @@ export class LiveChannel {
     this.#random = options.random ?? Math.random;
     this.#page = options.page ?? browserPageEvents();
     this.#scheduleFrame = options.scheduleFrame ?? defaultFrameScheduler();
+    this.#notifier = new FrameNotifier(this.#scheduleFrame, (text) => this.#log(text));
     this.#t = { ...DEFAULT_TUNING, ...options.tuning };
     this.#sync = new ChannelSync(this.#debug.replays, { log: (text) => this.#log(text), applied: () => this.#cacheWriter.schedule(), ...(options.relay && { relay: options.relay }) }, options.seed);
     // A diverged state is not what the server had at that seq: never persist it.
@@ -159,8 +160,7 @@ export class LiveChannel {
 
   /** The listener runs at most once per animation frame, after something changed: 500 deltas/s cost one render per frame. */
   subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+    return this.#notifier.subscribe(listener);
   }
 
   /** Sent at once when live; otherwise queued (at most tuning.maxQueuedFrames) and sent after the next resume handshake. */
@@ -283,17 +283,6 @@ export class LiveChannel {
   /** Marks the status stale and asks for one notification at the next frame. */
   #changed(): void {
     this.#status = null;
-    if (this.#notifyRequested || this.#listeners.size === 0) return;
-    this.#notifyRequested = true;
-    this.#scheduleFrame(() => {
-      this.#notifyRequested = false;
-      for (const listener of [...this.#listeners]) {
-        try {
-          listener();
-        } catch (error) {
-          this.#log(`a listener threw: ${messageOf(error)}`);
-        }
-      }
-    });
+    this.#notifier.changed();
   }
 }

@@ -18,6 +18,7 @@ import { defaultFrameScheduler, systemClock } from "./browser-defaults.ts";
 import type { StoredPosition } from "./channel-store.ts";
 import type { SyncRelay, SyncSeed } from "./channel-sync.ts";
 import { DebugRecorder } from "./debug-recorder.ts";
+import { FrameNotifier } from "./frame-notifier.ts";
 import { FollowerView } from "./follower-view.ts";
 import { LiveChannel } from "./live-channel.ts";
 import { parseTabMessage, type TabMessage, type TabMessageBody } from "./tab-messages.ts";
@@ -44,7 +45,7 @@ export class SharedLiveChannel {
   readonly #tabId: string;
   readonly #clock: Clock;
   readonly #scheduleFrame: FrameScheduler;
-  readonly #listeners = new Set<() => void>();
+  readonly #notifier: FrameNotifier;
   readonly #debug = new DebugRecorder();
   #follower: FollowerView | null = null;
   #leader: LiveChannel | null = null;
@@ -52,7 +53,6 @@ export class SharedLiveChannel {
   #abortLockRequest: AbortController | null = null;
   #releaseLock: (() => void) | null = null;
   #running = false;
-  #notifyRequested = false;
   #postedStatus: ConnectionStatus | null = null;
   /** The tab whose relays this follower takes; a late "leaving" of an earlier leader is not about it. */
   #leaderId: string | null = null;
@@ -64,6 +64,7 @@ export class SharedLiveChannel {
     this.#tabId = options.tabId ?? Math.random().toString(36).slice(2);
     this.#clock = options.clock ?? systemClock;
     this.#scheduleFrame = options.scheduleFrame ?? defaultFrameScheduler();
+    this.#notifier = new FrameNotifier(this.#scheduleFrame, (text) => this.#log(text));
   }
 
   get role(): TabRole {
@@ -139,8 +140,7 @@ export class SharedLiveChannel {
   }
 
   subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+    return this.#notifier.subscribe(listener);
   }
 
   /** The lock is ours (the previous leader's tab closed or stopped, or there was none). */
@@ -165,9 +165,10 @@ export class SharedLiveChannel {
       ...(seed && { seed }),
     });
     this.#leader = live;
+    // The leader's LiveChannel already notifies once per frame: pass it on at once.
     live.subscribe(() => {
       this.#postStatus();
-      this.#notify();
+      this.#notifier.notifyNow();
     });
     live.start();
     if (port) this.#postState(live);
@@ -245,24 +246,9 @@ export class SharedLiveChannel {
     this.#debug.log(this.#clock.now(), text);
   }
 
-  /** Follower changes: at most one notification per frame, like LiveChannel's. */
+  /** Follower changes (and stop): at most one notification per frame, like LiveChannel's. */
   #changed(): void {
-    if (this.#notifyRequested || this.#listeners.size === 0) return;
-    this.#notifyRequested = true;
-    this.#scheduleFrame(() => {
-      this.#notifyRequested = false;
-      this.#notify();
-    });
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.#log(`a listener threw: ${messageOf(error)}`);
-      }
-    }
+    this.#notifier.changed();
   }
 }
 
